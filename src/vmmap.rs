@@ -1,0 +1,163 @@
+//! `VmMap`: an array of `struct kinfo_vmentry` in memory from `malloc(3)`.
+//!
+//! The C face must hand out an array the caller releases with `free(3)`, so
+//! the entries are built in malloc'd memory from the start: the Rust API and
+//! the C face share one container, and handing an array to C is a pointer
+//! move, never a copy of 1160 bytes per entry. Every allocation is fallible
+//! and reports `Error::OutOfMemory`; nothing here can abort the process.
+
+use core::mem::MaybeUninit;
+use core::ptr::NonNull;
+
+use crate::abi::{ENTRY_SIZE, kinfo_vmentry};
+use crate::error::Error;
+
+/// A process's memory map: the entries in address order.
+///
+/// Dereferences to `[kinfo_vmentry]`.
+pub struct VmMap {
+    ptr: NonNull<kinfo_vmentry>,
+    len: usize,
+    cap: usize,
+}
+
+// SAFETY: `VmMap` owns its allocation outright and the entries are plain
+// integers, so moving or sharing it across threads is as safe as a `Vec`.
+unsafe impl Send for VmMap {}
+// SAFETY: as above; `&VmMap` only gives shared reads.
+unsafe impl Sync for VmMap {}
+
+/// Bytes for `count` entries, or `OutOfMemory` when that overflows. A zero
+/// count still asks for one byte so that an empty map is a non-NULL pointer,
+/// as callers of `kinfo_getvmmap` expect.
+fn bytes_for(count: usize) -> Result<usize, Error> {
+    count.checked_mul(ENTRY_SIZE).map(|n| n.max(1)).ok_or(Error::OutOfMemory)
+}
+
+impl VmMap {
+    /// An empty map with room for `cap` entries.
+    pub(crate) fn with_capacity(cap: usize) -> Result<Self, Error> {
+        let bytes = bytes_for(cap)?;
+        // SAFETY: `malloc` has no preconditions; a NULL result is handled.
+        let raw = unsafe { libc::malloc(bytes) };
+        let ptr = NonNull::new(raw.cast::<kinfo_vmentry>()).ok_or(Error::OutOfMemory)?;
+        Ok(Self { ptr, len: 0, cap })
+    }
+
+    /// Room for at least `additional` more entries, growing geometrically.
+    pub(crate) fn reserve(&mut self, additional: usize) -> Result<(), Error> {
+        let needed = self.len.checked_add(additional).ok_or(Error::OutOfMemory)?;
+        if needed <= self.cap {
+            return Ok(());
+        }
+        let cap = needed.max(self.cap.saturating_mul(2)).max(16);
+        let bytes = bytes_for(cap)?;
+        // SAFETY: `self.ptr` came from `malloc`/`realloc` and is still live.
+        // On failure `realloc` returns NULL and leaves the old block alone,
+        // so `self` stays valid and `Drop` frees it.
+        let raw = unsafe { libc::realloc(self.ptr.as_ptr().cast(), bytes) };
+        self.ptr = NonNull::new(raw.cast::<kinfo_vmentry>()).ok_or(Error::OutOfMemory)?;
+        self.cap = cap;
+        Ok(())
+    }
+
+    /// The next unused slot, uninitialised; `commit` makes it part of the map.
+    /// `None` when the capacity is used up.
+    pub(crate) fn next_slot(&mut self) -> Option<&mut MaybeUninit<kinfo_vmentry>> {
+        if self.len == self.cap {
+            return None;
+        }
+        // SAFETY: `len < cap`, so the slot lies inside the allocation, which
+        // is aligned for `kinfo_vmentry` (malloc aligns for any basic type)
+        // and exclusively borrowed through `&mut self`.
+        Some(unsafe { &mut *self.ptr.as_ptr().add(self.len).cast::<MaybeUninit<kinfo_vmentry>>() })
+    }
+
+    /// Makes the slot `next_slot` returned part of the map.
+    ///
+    /// # Safety
+    /// The slot must have been fully initialised.
+    pub(crate) unsafe fn commit(&mut self) {
+        debug_assert!(self.len < self.cap);
+        self.len += 1;
+    }
+
+    /// Appends an entry, growing the allocation when it is full.
+    pub(crate) fn push(&mut self, entry: &kinfo_vmentry) -> Result<(), Error> {
+        self.reserve(1)?;
+        let slot = self.next_slot().ok_or(Error::Internal)?;
+        slot.write(*entry);
+        // SAFETY: the slot was just written whole.
+        unsafe { self.commit() };
+        Ok(())
+    }
+
+    /// Gives up ownership: the pointer must be released with `free(3)`.
+    pub fn into_raw(self) -> (*mut kinfo_vmentry, usize) {
+        let parts = (self.ptr.as_ptr(), self.len);
+        core::mem::forget(self);
+        parts
+    }
+}
+
+impl core::ops::Deref for VmMap {
+    type Target = [kinfo_vmentry];
+
+    fn deref(&self) -> &[kinfo_vmentry] {
+        // SAFETY: the first `len` slots are initialised (see `commit`) and
+        // lie inside the live allocation.
+        unsafe { core::slice::from_raw_parts(self.ptr.as_ptr(), self.len) }
+    }
+}
+
+impl Drop for VmMap {
+    fn drop(&mut self) {
+        // SAFETY: the pointer came from `malloc`/`realloc` and is freed once;
+        // `into_raw` forgets `self` so it never reaches here.
+        unsafe { libc::free(self.ptr.as_ptr().cast()) };
+    }
+}
+
+impl core::fmt::Debug for VmMap {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(start: u64) -> kinfo_vmentry {
+        let mut e = kinfo_vmentry::zeroed();
+        e.kve_start = start;
+        e
+    }
+
+    #[test]
+    fn push_grows_past_the_first_capacity_and_keeps_order() {
+        let mut map = VmMap::with_capacity(1).unwrap();
+        for start in 0..100u64 {
+            map.push(&entry(start)).unwrap();
+        }
+        let starts: Vec<u64> = map.iter().map(|e| e.kve_start).collect();
+        assert_eq!(starts, (0..100).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn an_empty_map_still_owns_a_non_null_pointer() {
+        let (ptr, len) = VmMap::with_capacity(0).unwrap().into_raw();
+        assert!(!ptr.is_null());
+        assert_eq!(len, 0);
+        // SAFETY: `into_raw` hands over a malloc'd pointer.
+        unsafe { libc::free(ptr.cast()) };
+    }
+
+    #[test]
+    fn impossible_sizes_are_out_of_memory() {
+        assert_eq!(VmMap::with_capacity(usize::MAX / 2).err(), Some(Error::OutOfMemory));
+        let mut map = VmMap::with_capacity(0).unwrap();
+        assert_eq!(map.reserve(usize::MAX).err(), Some(Error::OutOfMemory));
+        assert!(map.is_empty());
+    }
+}
