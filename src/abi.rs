@@ -20,9 +20,6 @@
 mod def {
     use core::ffi::{c_char, c_int};
 
-    /// `PATH_MAX` on FreeBSD; the size of `kve_path`.
-    pub const KVE_PATH_SIZE: usize = 1024;
-
     /// The anonymous union `kve_type_spec` of FreeBSD's struct: the vnode's
     /// file system id for vnode entries, the VM object's handle otherwise.
     /// C code reaches it through the `kve_vn_fsid` and `kve_obj` macros.
@@ -81,7 +78,7 @@ mod def {
         /// Reserved.
         pub _kve_ispare: [c_int; 8],
         /// Path of a mapped file, NUL-terminated; empty for anonymous memory.
-        pub kve_path: [c_char; KVE_PATH_SIZE],
+        pub kve_path: [c_char; 1024],
     }
 
     /// `sizeof(struct kinfo_vmentry)`.
@@ -122,6 +119,9 @@ mod def {
 
 pub use def::*;
 
+/// The size of `kve_path`: `PATH_MAX` on FreeBSD.
+pub const KVE_PATH_SIZE: usize = 1024;
+
 /// `offsetof(struct kinfo_vmentry, kve_path)`: the fixed head of every packed
 /// record the kernel writes, and so the smallest valid `kve_structsize`.
 pub const KVE_HEADER_SIZE: usize = core::mem::offset_of!(kinfo_vmentry, kve_path);
@@ -144,6 +144,21 @@ impl kinfo_vmentry {
         unsafe { self.kve_type_spec._kve_vn_fsid }
     }
 
+    /// `kve_path` up to its NUL (or the whole array if it has none).
+    pub fn path_bytes(&self) -> &[u8] {
+        // SAFETY: `c_char` and `u8` have the same size and alignment, and the
+        // slice covers exactly the array.
+        let bytes: &[u8; KVE_PATH_SIZE] = unsafe { &*(&raw const self.kve_path).cast() };
+        let len = bytes.iter().position(|&c| c == 0).unwrap_or(KVE_PATH_SIZE);
+        &bytes[..len]
+    }
+
+    /// `kve_path` as a path; empty for anonymous memory.
+    pub fn path(&self) -> &std::path::Path {
+        use std::os::unix::ffi::OsStrExt;
+        std::path::Path::new(std::ffi::OsStr::from_bytes(self.path_bytes()))
+    }
+
     /// `kve_obj`: the union member C reaches through FreeBSD's macro.
     pub const fn kve_obj(&self) -> u64 {
         // SAFETY: as in `kve_vn_fsid`.
@@ -159,11 +174,6 @@ impl Default for kinfo_vmentry {
 
 impl core::fmt::Debug for kinfo_vmentry {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        let path_len = self.kve_path.iter().position(|&c| c == 0).unwrap_or(KVE_PATH_SIZE);
-        let path: &[u8] =
-            // SAFETY: `c_char` and `u8` have the same size and alignment, and
-            // `path_len` is within the array.
-            unsafe { core::slice::from_raw_parts(self.kve_path.as_ptr().cast(), path_len) };
         f.debug_struct("kinfo_vmentry")
             .field("kve_structsize", &self.kve_structsize)
             .field("kve_type", &self.kve_type)
@@ -174,7 +184,10 @@ impl core::fmt::Debug for kinfo_vmentry {
             .field("kve_flags", &format_args!("{:#x}", self.kve_flags))
             .field("kve_resident", &self.kve_resident)
             .field("kve_private_resident", &self.kve_private_resident)
-            .field("kve_protection", &format_args!("{:#x}", self.kve_protection))
+            .field(
+                "kve_protection",
+                &format_args!("{:#x}", self.kve_protection),
+            )
             .field("kve_ref_count", &self.kve_ref_count)
             .field("kve_shadow_count", &self.kve_shadow_count)
             .field("kve_vn_type", &self.kve_vn_type)
@@ -183,7 +196,7 @@ impl core::fmt::Debug for kinfo_vmentry {
             .field("kve_status", &self.kve_status)
             .field("kve_vn_fsid", &self.kve_vn_fsid())
             .field("kve_vn_rdev", &self.kve_vn_rdev)
-            .field("kve_path", &String::from_utf8_lossy(path))
+            .field("kve_path", &self.path())
             .finish()
     }
 }
@@ -218,6 +231,7 @@ const _: () = {
     assert!(offset_of!(K, _kve_ispare) == 104);
     assert!(offset_of!(K, kve_path) == 136);
     assert!(KVE_HEADER_SIZE == 136);
+    assert!(KVE_HEADER_SIZE + KVE_PATH_SIZE == size_of::<K>());
 };
 
 /// On FreeBSD, the same layout as the `libc` crate's definition.

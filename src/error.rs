@@ -25,14 +25,30 @@ pub enum Malformed {
 impl fmt::Display for Malformed {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match *self {
-            Self::TooSmall(size) => write!(f, "kve_structsize {size} is below the 136-byte record head"),
-            Self::TooLarge(size) => write!(f, "kve_structsize {size} exceeds sizeof(struct kinfo_vmentry)"),
-            Self::PastEnd { structsize, remaining } => {
-                write!(f, "kve_structsize {structsize} runs past the end ({remaining} bytes left)")
+            Self::TooSmall(size) => {
+                write!(f, "kve_structsize {size} is below the 136-byte record head")
             }
-            Self::TrailingFragment(len) => write!(f, "{len}-byte fragment cannot hold kve_structsize"),
+            Self::TooLarge(size) => write!(
+                f,
+                "kve_structsize {size} exceeds sizeof(struct kinfo_vmentry)"
+            ),
+            Self::PastEnd {
+                structsize,
+                remaining,
+            } => {
+                write!(
+                    f,
+                    "kve_structsize {structsize} runs past the end ({remaining} bytes left)"
+                )
+            }
+            Self::TrailingFragment(len) => {
+                write!(f, "{len}-byte fragment cannot hold kve_structsize")
+            }
             Self::LengthBeyondBuffer { reported, capacity } => {
-                write!(f, "kernel reported {reported} bytes for a {capacity}-byte buffer")
+                write!(
+                    f,
+                    "kernel reported {reported} bytes for a {capacity}-byte buffer"
+                )
             }
         }
     }
@@ -106,16 +122,29 @@ mod tests {
 
     #[test]
     fn errno_round_trips_through_from_errno() {
-        for errno in [libc::ESRCH, libc::EPERM, libc::ENOMEM, libc::ENOSYS, libc::EACCES, libc::EFAULT] {
+        for errno in [
+            libc::ESRCH,
+            libc::EPERM,
+            libc::ENOMEM,
+            libc::ENOSYS,
+            libc::EACCES,
+            libc::EFAULT,
+        ] {
             assert_eq!(Error::from_errno(errno).errno(), errno);
         }
     }
 
     #[test]
     fn malformed_data_and_bad_arguments_are_einval() {
-        let malformed = Error::Malformed { offset: 8, reason: Malformed::TooSmall(4) };
+        let malformed = Error::Malformed {
+            offset: 8,
+            reason: Malformed::TooSmall(4),
+        };
         assert_eq!(malformed.errno(), libc::EINVAL);
-        assert_eq!(malformed.to_string(), "malformed record at byte 8: kve_structsize 4 is below the 136-byte record head");
+        assert_eq!(
+            malformed.to_string(),
+            "malformed record at byte 8: kve_structsize 4 is below the 136-byte record head"
+        );
         assert_eq!(Error::InvalidArgument("cntp is NULL").errno(), libc::EINVAL);
     }
 

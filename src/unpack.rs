@@ -43,9 +43,10 @@ impl<'a> Iterator for Records<'a> {
                 }
                 s if i64::from(s) < KVE_HEADER_SIZE as i64 => Err(Malformed::TooSmall(s)),
                 s if s as usize > ENTRY_SIZE => Err(Malformed::TooLarge(s)),
-                s if s as usize > rest.len() => {
-                    Err(Malformed::PastEnd { structsize: s, remaining: rest.len() })
-                }
+                s if s as usize > rest.len() => Err(Malformed::PastEnd {
+                    structsize: s,
+                    remaining: rest.len(),
+                }),
                 s => Ok(&rest[..s as usize]),
             },
         };
@@ -112,15 +113,20 @@ pub(crate) mod tests {
     /// Packs an entry as FreeBSD's kernel does: the head, the path and its
     /// NUL, rounded up to 8 bytes.
     pub(crate) fn pack(entry: &kinfo_vmentry, out: &mut Vec<u8>) {
-        let path_len = entry.kve_path.iter().position(|&c| c == 0).unwrap_or(KVE_PATH_SIZE - 1);
-        let size = (KVE_HEADER_SIZE + path_len + 1).next_multiple_of(8).min(ENTRY_SIZE);
+        let path_len = entry
+            .kve_path
+            .iter()
+            .position(|&c| c == 0)
+            .unwrap_or(KVE_PATH_SIZE - 1);
+        let size = (KVE_HEADER_SIZE + path_len + 1)
+            .next_multiple_of(8)
+            .min(ENTRY_SIZE);
         let mut record = *entry;
         record.kve_structsize = size as i32;
         // SAFETY: `kinfo_vmentry` is plain data with no padding bytes (its
         // layout is asserted in `abi`), so viewing it as bytes is sound.
-        let bytes = unsafe {
-            core::slice::from_raw_parts((&raw const record).cast::<u8>(), ENTRY_SIZE)
-        };
+        let bytes =
+            unsafe { core::slice::from_raw_parts((&raw const record).cast::<u8>(), ENTRY_SIZE) };
         out.extend_from_slice(&bytes[..size]);
     }
 
@@ -159,7 +165,12 @@ pub(crate) mod tests {
         map.iter()
             .map(|e| {
                 // SAFETY: as in `pack`.
-                let bytes = unsafe { core::slice::from_raw_parts((e as *const kinfo_vmentry).cast::<u8>(), ENTRY_SIZE) };
+                let bytes = unsafe {
+                    core::slice::from_raw_parts(
+                        (e as *const kinfo_vmentry).cast::<u8>(),
+                        ENTRY_SIZE,
+                    )
+                };
                 bytes.try_into().unwrap()
             })
             .collect()
@@ -226,7 +237,11 @@ pub(crate) mod tests {
         buf[last] = b'z';
         let got = &unpack(&buf).unwrap()[0];
         assert_eq!(got._kve_ispare, [7; 8]);
-        assert!(got.kve_path[buf.len() - KVE_HEADER_SIZE..].iter().all(|&c| c == 0));
+        assert!(
+            got.kve_path[buf.len() - KVE_HEADER_SIZE..]
+                .iter()
+                .all(|&c| c == 0)
+        );
     }
 
     #[test]
@@ -286,7 +301,9 @@ pub(crate) mod tests {
 
     #[test]
     fn every_truncation_of_a_valid_buffer_is_rejected_or_a_prefix() {
-        let entries: Vec<_> = (0..5).map(|i| entry(0x1000 * i, "/usr/lib/libc.so.7")).collect();
+        let entries: Vec<_> = (0..5)
+            .map(|i| entry(0x1000 * i, "/usr/lib/libc.so.7"))
+            .collect();
         let buf = packed(&entries);
         for len in 0..buf.len() {
             // A heap copy of exactly `len` bytes, so a read past it is caught

@@ -31,7 +31,10 @@ unsafe impl Sync for VmMap {}
 /// count still asks for one byte so that an empty map is a non-NULL pointer,
 /// as callers of `kinfo_getvmmap` expect.
 fn bytes_for(count: usize) -> Result<usize, Error> {
-    count.checked_mul(ENTRY_SIZE).map(|n| n.max(1)).ok_or(Error::OutOfMemory)
+    count
+        .checked_mul(ENTRY_SIZE)
+        .map(|n| n.max(1))
+        .ok_or(Error::OutOfMemory)
 }
 
 impl VmMap {
@@ -45,6 +48,7 @@ impl VmMap {
     }
 
     /// Room for at least `additional` more entries, growing geometrically.
+    #[cfg_attr(not(test), allow(dead_code))]
     pub(crate) fn reserve(&mut self, additional: usize) -> Result<(), Error> {
         let needed = self.len.checked_add(additional).ok_or(Error::OutOfMemory)?;
         if needed <= self.cap {
@@ -70,7 +74,13 @@ impl VmMap {
         // SAFETY: `len < cap`, so the slot lies inside the allocation, which
         // is aligned for `kinfo_vmentry` (malloc aligns for any basic type)
         // and exclusively borrowed through `&mut self`.
-        Some(unsafe { &mut *self.ptr.as_ptr().add(self.len).cast::<MaybeUninit<kinfo_vmentry>>() })
+        Some(unsafe {
+            &mut *self
+                .ptr
+                .as_ptr()
+                .add(self.len)
+                .cast::<MaybeUninit<kinfo_vmentry>>()
+        })
     }
 
     /// Makes the slot `next_slot` returned part of the map.
@@ -83,6 +93,7 @@ impl VmMap {
     }
 
     /// Appends an entry, growing the allocation when it is full.
+    #[cfg_attr(not(test), allow(dead_code))]
     pub(crate) fn push(&mut self, entry: &kinfo_vmentry) -> Result<(), Error> {
         self.reserve(1)?;
         let slot = self.next_slot().ok_or(Error::Internal)?;
@@ -155,7 +166,10 @@ mod tests {
 
     #[test]
     fn impossible_sizes_are_out_of_memory() {
-        assert_eq!(VmMap::with_capacity(usize::MAX / 2).err(), Some(Error::OutOfMemory));
+        assert_eq!(
+            VmMap::with_capacity(usize::MAX / 2).err(),
+            Some(Error::OutOfMemory)
+        );
         let mut map = VmMap::with_capacity(0).unwrap();
         assert_eq!(map.reserve(usize::MAX).err(), Some(Error::OutOfMemory));
         assert!(map.is_empty());

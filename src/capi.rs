@@ -1,0 +1,183 @@
+//! The C face: `kinfo_getvmmap(3)` and `kinfo_vmmap_unpack`, with libutil's
+//! conventions and none of its failure modes.
+//!
+//! Results are arrays from `malloc(3)` the caller releases with `free(3)`.
+//! On failure the result is NULL, `*cntp` is 0 and errno says why. A NULL
+//! `cntp` is EINVAL rather than a crash. No panic crosses into C: the
+//! library is built with `panic = "abort"`, and where it is not (the test
+//! harness), `catch_unwind` turns a panic into EIO.
+
+use core::ffi::{c_int, c_void};
+use std::panic::{AssertUnwindSafe, catch_unwind};
+
+use crate::abi::kinfo_vmentry;
+use crate::error::Error;
+use crate::vmmap::VmMap;
+
+fn set_errno(errno: c_int) {
+    #[cfg(any(target_os = "linux", target_os = "android"))]
+    // SAFETY: `__errno_location` returns this thread's errno slot.
+    unsafe {
+        *libc::__errno_location() = errno;
+    }
+    #[cfg(any(
+        target_os = "freebsd",
+        target_os = "dragonfly",
+        target_vendor = "apple"
+    ))]
+    // SAFETY: `__error` returns this thread's errno slot.
+    unsafe {
+        *libc::__error() = errno;
+    }
+}
+
+/// Runs `produce` and hands its map to C: the array with `*cntp` set, or
+/// NULL with `*cntp = 0` and errno set.
+///
+/// # Safety
+/// `cntp` must be NULL or valid for writing an `int`.
+unsafe fn deliver(
+    cntp: *mut c_int,
+    produce: impl FnOnce() -> Result<VmMap, Error>,
+) -> *mut kinfo_vmentry {
+    if cntp.is_null() {
+        set_errno(libc::EINVAL);
+        return core::ptr::null_mut();
+    }
+    // SAFETY: `cntp` is non-NULL and the caller vouches it is writable.
+    unsafe { cntp.write(0) };
+    let result = catch_unwind(AssertUnwindSafe(produce)).unwrap_or(Err(Error::Internal));
+    let map = result.and_then(|map| match c_int::try_from(map.len()) {
+        Ok(_) => Ok(map),
+        Err(_) => Err(Error::OutOfMemory),
+    });
+    match map {
+        Ok(map) => {
+            let (entries, count) = map.into_raw();
+            // SAFETY: as above; `count` fits an `int`, checked above.
+            unsafe { cntp.write(count as c_int) };
+            entries
+        }
+        Err(error) => {
+            set_errno(error.errno());
+            core::ptr::null_mut()
+        }
+    }
+}
+
+/// Returns the virtual memory map of process `pid` as an array of `*cntp`
+/// entries in address order, allocated with `malloc(3)`; the caller frees it
+/// with `free(3)`. On failure returns NULL, sets `*cntp` to 0 and errno to
+/// ESRCH, EPERM, ENOMEM, EINVAL or ENOSYS.
+///
+/// # Safety
+/// `cntp` must be NULL (an EINVAL failure) or valid for writing an `int`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn kinfo_getvmmap(pid: libc::pid_t, cntp: *mut c_int) -> *mut kinfo_vmentry {
+    // SAFETY: the caller's promise about `cntp` is `deliver`'s contract.
+    unsafe { deliver(cntp, || crate::vmmap(pid)) }
+}
+
+/// Expands `len` bytes of packed `struct kinfo_vmentry` records at `buf`,
+/// as `KERN_PROC_VMMAP` and the `NT_PROCSTAT_VMMAP` note of a core file hold
+/// them, into an array like `kinfo_getvmmap`'s, with the same conventions.
+/// Malformed records fail with EINVAL; nothing past `buf + len` is read.
+///
+/// # Safety
+/// `buf` must be valid for reading `len` bytes (or NULL when `len` is 0);
+/// `cntp` must be NULL (an EINVAL failure) or valid for writing an `int`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn kinfo_vmmap_unpack(
+    buf: *const c_void,
+    len: usize,
+    cntp: *mut c_int,
+) -> *mut kinfo_vmentry {
+    let produce = || {
+        if len == 0 {
+            return crate::unpack(&[]);
+        }
+        if buf.is_null() {
+            return Err(Error::InvalidArgument("buf is NULL"));
+        }
+        // SAFETY: `buf` is non-NULL and the caller vouches for `len`
+        // readable bytes; nothing writes to them during the call.
+        let packed = unsafe { core::slice::from_raw_parts(buf.cast::<u8>(), len) };
+        crate::unpack(packed)
+    };
+    // SAFETY: the caller's promise about `cntp` is `deliver`'s contract.
+    unsafe { deliver(cntp, produce) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn errno() -> i32 {
+        std::io::Error::last_os_error().raw_os_error().unwrap()
+    }
+
+    #[test]
+    fn null_cntp_is_einval() {
+        set_errno(0);
+        // SAFETY: a NULL cntp is part of the contract.
+        let got = unsafe { kinfo_vmmap_unpack(core::ptr::null(), 0, core::ptr::null_mut()) };
+        assert!(got.is_null());
+        assert_eq!(errno(), libc::EINVAL);
+    }
+
+    #[test]
+    fn empty_input_is_a_non_null_empty_array() {
+        let mut count = -1;
+        // SAFETY: `count` is a live int.
+        let got = unsafe { kinfo_vmmap_unpack(core::ptr::null(), 0, &mut count) };
+        assert!(!got.is_null());
+        assert_eq!(count, 0);
+        // SAFETY: the array came from malloc.
+        unsafe { libc::free(got.cast()) };
+    }
+
+    #[test]
+    fn malformed_input_is_einval_with_count_zero() {
+        let bad = 12i32.to_ne_bytes();
+        let mut count = 7;
+        // SAFETY: `bad` is 4 readable bytes; `count` is a live int.
+        let got = unsafe { kinfo_vmmap_unpack(bad.as_ptr().cast(), bad.len(), &mut count) };
+        assert!(got.is_null());
+        assert_eq!((count, errno()), (0, libc::EINVAL));
+    }
+
+    #[test]
+    fn null_buf_with_length_is_einval() {
+        let mut count = 7;
+        // SAFETY: a NULL buf with a length is rejected before any read.
+        let got = unsafe { kinfo_vmmap_unpack(core::ptr::null(), 16, &mut count) };
+        assert!(got.is_null());
+        assert_eq!((count, errno()), (0, libc::EINVAL));
+    }
+
+    #[test]
+    fn a_panic_becomes_eio() {
+        let mut count = 7;
+        // SAFETY: `count` is a live int.
+        let got = unsafe { deliver(&mut count, || panic!("invariant broken")) };
+        assert!(got.is_null());
+        assert_eq!((count, errno()), (0, libc::EIO));
+    }
+
+    #[test]
+    fn records_come_back_with_their_count() {
+        let mut packed = Vec::new();
+        for start in [0x1000, 0x5000] {
+            crate::unpack::tests::pack(&crate::unpack::tests::entry(start, "/bin/sh"), &mut packed);
+        }
+        let mut count = 0;
+        // SAFETY: `packed` is readable for its length; `count` is a live int.
+        let got = unsafe { kinfo_vmmap_unpack(packed.as_ptr().cast(), packed.len(), &mut count) };
+        assert_eq!(count, 2);
+        // SAFETY: `got` holds `count` entries from malloc.
+        let entries = unsafe { core::slice::from_raw_parts(got, 2) };
+        assert_eq!(entries[1].kve_start, 0x5000);
+        // SAFETY: the array came from malloc.
+        unsafe { libc::free(got.cast()) };
+    }
+}
