@@ -48,7 +48,7 @@ impl VmMap {
     }
 
     /// Room for at least `additional` more entries, growing geometrically.
-    #[cfg_attr(not(test), allow(dead_code))]
+    #[cfg_attr(not(any(test, target_os = "linux")), allow(dead_code))]
     pub(crate) fn reserve(&mut self, additional: usize) -> Result<(), Error> {
         let needed = self.len.checked_add(additional).ok_or(Error::OutOfMemory)?;
         if needed <= self.cap {

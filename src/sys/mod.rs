@@ -6,10 +6,18 @@ mod fetch_packed;
 mod freebsd;
 #[cfg(test)]
 mod kernel_double;
-#[cfg(not(target_os = "freebsd"))]
+#[cfg(target_os = "linux")]
+mod linux;
+// Pure text parsing, built on every target so that it can be tested and
+// fuzzed anywhere; only Linux reads such text.
+#[cfg_attr(not(target_os = "linux"), allow(dead_code))]
+mod procfs_text;
+#[cfg(not(any(target_os = "freebsd", target_os = "linux")))]
 mod unsupported;
 
 #[cfg(target_os = "freebsd")]
 pub(crate) use freebsd::vmmap;
-#[cfg(not(target_os = "freebsd"))]
+#[cfg(target_os = "linux")]
+pub(crate) use linux::vmmap;
+#[cfg(not(any(target_os = "freebsd", target_os = "linux")))]
 pub(crate) use unsupported::vmmap;

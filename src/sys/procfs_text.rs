@@ -1,0 +1,1250 @@
+//! The text of Linux's `/proc/PID/maps`, `/proc/PID/smaps` and
+//! `/proc/PID/stat`: bytes in, parsed fields out.
+//!
+//! Nothing here does I/O or knows which system it runs on, so the parser
+//! builds on every target and can be fed any bytes by a fuzzer; the Linux
+//! backend (`linux.rs`) reads the files and turns the fields into entries.
+//! Every function takes arbitrary bytes and answers `None` for what it
+//! cannot parse: no input can make it panic or read out of bounds.
+//!
+//! It is built for speed, since the whole call is meant to cost little more
+//! than the kernel's own formatting of the text: newlines are found 64
+//! bytes at a time (SSE2 on x86_64, word-wide arithmetic elsewhere), hex
+//! columns eight digits at a time, `smaps` lines that are not needed are
+//! skipped by their first bytes, and only the map line and seven fields
+//! are parsed. The only `unsafe` is the SSE2 load.
+//!
+//! The formats, as `fs/proc/task_mmu.c` prints them:
+//! - a map line (the whole of a `maps` line, the first line of each `smaps`
+//!   record): `start-end perms offset major:minor inode`, in lowercase hex
+//!   but for the decimal inode, then a space, padding, and the name: a
+//!   path (with `\n` escaped as `\012`, and ` (deleted)` appended when the
+//!   file is unlinked), a pseudo name such as `[heap]`, or nothing;
+//! - an `smaps` field line: `Name:`, spaces, a decimal count and ` kB`;
+//! - the `VmFlags:` line: two-letter codes separated by spaces.
+
+/// The perms column of a map line.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct Perms {
+    pub read: bool,
+    pub write: bool,
+    pub exec: bool,
+    /// `s`: a shared mapping; `p`: a private (copy-on-write) one.
+    pub shared: bool,
+}
+
+/// A map line, split into its columns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct MapLine<'a> {
+    pub start: u64,
+    pub end: u64,
+    pub perms: Perms,
+    pub offset: u64,
+    pub major: u32,
+    pub minor: u32,
+    pub inode: u64,
+    /// The name column exactly as printed, still escaped; empty for plain
+    /// anonymous memory. See [`unescape_path`].
+    pub name: &'a [u8],
+}
+
+/// An `smaps` field this crate reads, its value in kB.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Field {
+    Rss,
+    PrivateClean,
+    PrivateDirty,
+    AnonHugePages,
+    ShmemPmdMapped,
+    FilePmdMapped,
+}
+
+/// The `VmFlags` codes this crate reads.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct VmFlags(u8);
+
+impl VmFlags {
+    /// `mr`: may be made readable.
+    pub(crate) const MAY_READ: Self = Self(1);
+    /// `mw`: may be made writable.
+    pub(crate) const MAY_WRITE: Self = Self(1 << 1);
+    /// `me`: may be made executable.
+    pub(crate) const MAY_EXEC: Self = Self(1 << 2);
+    /// `gd`: grows down.
+    pub(crate) const GROWS_DOWN: Self = Self(1 << 3);
+    /// `lo`: locked in memory (`mlock`).
+    pub(crate) const LOCKED: Self = Self(1 << 4);
+    /// `dd`: left out of core dumps (`MADV_DONTDUMP`).
+    pub(crate) const DONT_DUMP: Self = Self(1 << 5);
+    /// `ht`: hugetlb pages.
+    pub(crate) const HUGETLB: Self = Self(1 << 6);
+
+    pub(crate) const fn contains(self, other: Self) -> bool {
+        self.0 & other.0 == other.0
+    }
+
+    const fn with(self, other: Self) -> Self {
+        Self(self.0 | other.0)
+    }
+}
+
+/// One line of `smaps`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum SmapsLine<'a> {
+    /// The map line that opens a record.
+    Map(MapLine<'a>),
+    /// A field this crate reads, with its value in kB.
+    Field(Field, u64),
+    /// The `VmFlags:` line.
+    VmFlags(VmFlags),
+    /// A well-formed field this crate does not read.
+    Skipped,
+}
+
+/// The counts of one `smaps` record, as its field lines arrive.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct SmapsCounts {
+    pub rss_kb: u64,
+    pub private_clean_kb: u64,
+    pub private_dirty_kb: u64,
+    pub anon_huge_kb: u64,
+    pub shmem_pmd_kb: u64,
+    pub file_pmd_kb: u64,
+    /// `None` until the `VmFlags:` line is seen (kernels before 3.8 have
+    /// none).
+    pub vm_flags: Option<VmFlags>,
+}
+
+impl SmapsCounts {
+    /// Records one line of the record; a map line is not part of it.
+    pub fn record(&mut self, line: SmapsLine<'_>) {
+        match line {
+            SmapsLine::Field(field, kb) => {
+                let slot = match field {
+                    Field::Rss => &mut self.rss_kb,
+                    Field::PrivateClean => &mut self.private_clean_kb,
+                    Field::PrivateDirty => &mut self.private_dirty_kb,
+                    Field::AnonHugePages => &mut self.anon_huge_kb,
+                    Field::ShmemPmdMapped => &mut self.shmem_pmd_kb,
+                    Field::FilePmdMapped => &mut self.file_pmd_kb,
+                };
+                *slot = kb;
+            }
+            SmapsLine::VmFlags(flags) => self.vm_flags = Some(flags),
+            SmapsLine::Map(_) | SmapsLine::Skipped => {}
+        }
+    }
+
+    /// Whole huge pages (PMD mappings) or hugetlb pages back the mapping.
+    pub fn huge_pages(&self) -> bool {
+        self.anon_huge_kb > 0
+            || self.shmem_pmd_kb > 0
+            || self.file_pmd_kb > 0
+            || self.vm_flags.is_some_and(|f| f.contains(VmFlags::HUGETLB))
+    }
+}
+
+/// The index of the first `byte` in `haystack`, eight bytes at a time:
+/// the backslashes of a path, which is long next to the rest of its line.
+#[inline]
+fn find_byte(haystack: &[u8], byte: u8) -> Option<usize> {
+    let pattern = ONES.wrapping_mul(u64::from(byte));
+    let mut rest = haystack;
+    let mut skipped = 0;
+    while let Some((word, tail)) = rest.split_first_chunk::<8>() {
+        // Little-endian, so that the lowest set bit is the earliest byte.
+        let x = u64::from_le_bytes(*word) ^ pattern;
+        // The classic zero-byte test: the lowest flagged byte is always a
+        // true zero (borrows only propagate upwards, past it).
+        let zeros = x.wrapping_sub(ONES) & !x & HIGHS;
+        if zeros != 0 {
+            return Some(skipped + (zeros.trailing_zeros() / 8) as usize);
+        }
+        skipped += 8;
+        rest = tail;
+    }
+    rest.iter().position(|&b| b == byte).map(|i| skipped + i)
+}
+
+/// The complete lines at the front of a buffer, without their `\n`.
+///
+/// Text read in chunks ends mid-line; what follows the last `\n` is left
+/// for [`Lines::rest`], to be completed by the next read.
+///
+/// `smaps` is some 25 short lines per VMA, most of them skipped, so finding
+/// line ends is most of the parsing work. The newlines are found 64 bytes
+/// at a time, as a bit mask, and each line is then one `trailing_zeros`
+/// away; searching line by line costs several times more.
+pub(crate) struct Lines<'a> {
+    text: &'a [u8],
+    /// Where the next line starts.
+    start: usize,
+    /// The offset of the block `newlines` describes.
+    block: usize,
+    /// The newlines of that block not yet consumed: bit `i` for the byte
+    /// at `block + i`.
+    newlines: u64,
+}
+
+impl<'a> Lines<'a> {
+    pub fn new(text: &'a [u8]) -> Self {
+        Self {
+            text,
+            start: 0,
+            block: 0,
+            newlines: newline_mask(text.get(..64).unwrap_or(text)),
+        }
+    }
+
+    /// The unterminated tail once the iterator is exhausted.
+    pub fn rest(&self) -> &'a [u8] {
+        self.text.get(self.start..).unwrap_or_default()
+    }
+}
+
+impl<'a> Iterator for Lines<'a> {
+    type Item = &'a [u8];
+
+    #[inline]
+    fn next(&mut self) -> Option<&'a [u8]> {
+        while self.newlines == 0 {
+            self.block += 64;
+            let block = self.text.get(self.block..)?;
+            if block.is_empty() {
+                return None;
+            }
+            self.newlines = newline_mask(block.get(..64).unwrap_or(block));
+        }
+        let end = self.block + self.newlines.trailing_zeros() as usize;
+        self.newlines &= self.newlines - 1;
+        let line = self.text.get(self.start..end)?;
+        self.start = end + 1;
+        Some(line)
+    }
+}
+
+/// Bit `i` set for each `\n` at `block[i]`; `block` is at most 64 bytes.
+#[inline]
+fn newline_mask(block: &[u8]) -> u64 {
+    match block.first_chunk::<64>() {
+        Some(full) => newline_mask_64(full),
+        None => block
+            .iter()
+            .take(64)
+            .enumerate()
+            .fold(0, |mask, (i, &b)| mask | u64::from(b == b'\n') << i),
+    }
+}
+
+/// Sixteen bytes per compare with SSE2, which every x86_64 has.
+#[cfg(target_arch = "x86_64")]
+#[inline]
+fn newline_mask_64(block: &[u8; 64]) -> u64 {
+    use core::arch::x86_64::{_mm_cmpeq_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_set1_epi8};
+    let mut mask = 0;
+    for (i, chunk) in block.chunks_exact(16).enumerate() {
+        // SAFETY: SSE2 is part of every x86_64 CPU (the target's baseline),
+        // `chunk` is 16 readable bytes, and an unaligned load needs no
+        // particular alignment.
+        let found = unsafe {
+            let bytes = _mm_loadu_si128(chunk.as_ptr().cast());
+            _mm_movemask_epi8(_mm_cmpeq_epi8(bytes, _mm_set1_epi8(b'\n' as i8)))
+        };
+        mask |= u64::from(found as u16) << (16 * i);
+    }
+    mask
+}
+
+/// Eight bytes per step elsewhere.
+#[cfg(not(target_arch = "x86_64"))]
+#[inline]
+fn newline_mask_64(block: &[u8; 64]) -> u64 {
+    newline_mask_64_swar(block)
+}
+
+/// An exact per-byte zero test of each word, its flags gathered into eight
+/// bits by a multiplication. Built everywhere, so that x86_64 tests it too.
+#[cfg_attr(all(target_arch = "x86_64", not(test)), allow(dead_code))]
+#[inline]
+fn newline_mask_64_swar(block: &[u8; 64]) -> u64 {
+    const LOWS: u64 = u64::from_ne_bytes([0x7f; 8]);
+    let mut mask = 0;
+    for (i, word) in block.chunks_exact(8).enumerate() {
+        let word: [u8; 8] = word.try_into().unwrap_or_default();
+        let x = u64::from_le_bytes(word) ^ ONES.wrapping_mul(u64::from(b'\n'));
+        // The high bit of each byte of `zero` is set iff that byte of `x`
+        // is 0: the sum cannot carry between bytes.
+        let zero = !(((x & LOWS) + LOWS) | x) & !LOWS;
+        // Bit 7 of byte k moves to bit 56 + k.
+        let bits = ((zero >> 7).wrapping_mul(0x0102_0408_1020_4080) >> 56) as u8;
+        mask |= u64::from(bits) << (8 * i);
+    }
+    mask
+}
+
+/// A reader of the columns of a line, front to back.
+struct Columns<'a>(&'a [u8]);
+
+impl<'a> Columns<'a> {
+    /// Takes `byte`, or fails.
+    #[inline]
+    fn expect(&mut self, byte: u8) -> Option<()> {
+        let (&first, rest) = self.0.split_first()?;
+        (first == byte).then(|| self.0 = rest)
+    }
+
+    /// A lowercase hex number of 1 to 16 digits.
+    #[inline(always)]
+    fn hex(&mut self) -> Option<u64> {
+        let (value, digits) = match self.0.first_chunk::<16>() {
+            Some(words) => hex_prefix_wide(words, self.0.get(16).copied())?,
+            None => hex_prefix(self.0),
+        };
+        self.advance(digits, value, 16)
+    }
+
+    #[inline]
+    fn hex_u32(&mut self) -> Option<u32> {
+        u32::try_from(self.hex()?).ok()
+    }
+
+    /// A decimal number of 1 to 20 digits that fits a `u64`.
+    #[inline]
+    fn decimal(&mut self) -> Option<u64> {
+        let mut value: u64 = 0;
+        let mut digits = 0;
+        for &b in self.0.iter().take(21) {
+            let digit = b.wrapping_sub(b'0');
+            if digit > 9 {
+                break;
+            }
+            // Nineteen digits cannot overflow; past them, check.
+            value = if digits < 19 {
+                value * 10 + u64::from(digit)
+            } else {
+                value.checked_mul(10)?.checked_add(u64::from(digit))?
+            };
+            digits += 1;
+        }
+        self.advance(digits, value, 20)
+    }
+
+    /// Consumes `digits` and yields `value`, if there were 1 to `most`.
+    #[inline]
+    fn advance(&mut self, digits: usize, value: u64, most: usize) -> Option<u64> {
+        if digits == 0 || digits > most {
+            return None;
+        }
+        self.0 = self.0.get(digits..)?;
+        Some(value)
+    }
+
+    #[inline]
+    fn skip_spaces(&mut self) {
+        let n = self.0.iter().take_while(|&&b| b == b' ').count();
+        self.0 = self.0.get(n..).unwrap_or_default();
+    }
+
+    #[inline]
+    fn perms(&mut self) -> Option<Perms> {
+        let (&[r, w, x, s], rest) = self.0.split_first_chunk::<4>()?;
+        let perms = Perms {
+            read: flag(r, b'r')?,
+            write: flag(w, b'w')?,
+            exec: flag(x, b'x')?,
+            shared: match s {
+                b's' => true,
+                b'p' => false,
+                _ => return None,
+            },
+        };
+        self.0 = rest;
+        Some(perms)
+    }
+}
+
+/// The value of the lowercase hex digits at the front of `s`, and how many
+/// there are; 17 or more are reported as they are counted, for the caller
+/// to reject.
+fn hex_prefix(s: &[u8]) -> (u64, usize) {
+    let mut value: u64 = 0;
+    let mut digits = 0;
+    for &b in s.iter().take(17) {
+        let digit = HEX_DIGITS[usize::from(b)];
+        if digit > 0xf {
+            break;
+        }
+        value = value << 4 | u64::from(digit);
+        digits += 1;
+    }
+    (value, digits)
+}
+
+const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
+const HIGHS: u64 = u64::from_ne_bytes([0x80; 8]);
+
+/// [`hex_prefix`] of sixteen bytes (and the one after them), eight digits
+/// at a time: addresses are twelve digits or more, and a digit at a time
+/// made them most of the cost of a `maps` line.
+#[inline(always)]
+fn hex_prefix_wide(words: &[u8; 16], next: Option<u8>) -> Option<(u64, usize)> {
+    let (high, low) = words.split_at(8);
+    let high = u64::from_le_bytes(high.try_into().ok()?);
+    let digits = hex_run(high);
+    if digits < 8 {
+        return Some((pack_hex(high, digits), digits));
+    }
+    let low = u64::from_le_bytes(low.try_into().ok()?);
+    let more = hex_run(low);
+    if more == 8 && next.is_some_and(|b| HEX_DIGITS[usize::from(b)] <= 0xf) {
+        return Some((0, 17));
+    }
+    let value = pack_hex(high, 8).checked_shl(4 * more as u32).unwrap_or(0) | pack_hex(low, more);
+    Some((value, 8 + more))
+}
+
+/// The high bit of each byte of `x` whose value `b` has `m < b < n`,
+/// exactly, for `m <= 127` and `n <= 128` (Bit Twiddling Hacks,
+/// "hasbetween": no borrow or carry crosses a byte).
+const fn bytes_between(x: u64, m: u64, n: u64) -> u64 {
+    let low7 = x & (ONES * 127);
+    ((ONES * (127 + n)).wrapping_sub(low7) & !x & (low7 + ONES * (127 - m))) & HIGHS
+}
+
+/// How many of the eight bytes of `x` (in memory order, little-endian)
+/// are lowercase hex digits before the first one that is not.
+const fn hex_run(x: u64) -> usize {
+    let hex = bytes_between(x, b'0' as u64 - 1, b'9' as u64 + 1)
+        | bytes_between(x, b'a' as u64 - 1, b'f' as u64 + 1);
+    ((!hex & HIGHS).trailing_zeros() / 8) as usize
+}
+
+/// The value of the first `digits` (0 to 8) bytes of `x`, all hex digits.
+const fn pack_hex(x: u64, digits: usize) -> u64 {
+    if digits == 0 {
+        return 0;
+    }
+    // '0'..'9' are 0x30..0x39, 'a'..'f' 0x61..0x66: the low nibble, plus 9
+    // for letters (bit 6). No byte carries into the next.
+    let nibbles = (x & (ONES * 0x0f)) + ((x >> 6) & ONES) * 9;
+    // The first digit is the most significant: reverse, and drop the bytes
+    // past the digits.
+    let v = nibbles.swap_bytes() >> (8 * (8 - digits));
+    let v = (v | (v >> 4)) & 0x00ff_00ff_00ff_00ff;
+    let v = (v | (v >> 8)) & 0x0000_ffff_0000_ffff;
+    (v | (v >> 16)) & 0xffff_ffff
+}
+
+/// The value of each lowercase hex digit; 0xff for any other byte.
+static HEX_DIGITS: [u8; 256] = {
+    let mut table = [0xff; 256];
+    let mut i = 0;
+    while i < 10 {
+        table[b'0' as usize + i] = i as u8;
+        i += 1;
+    }
+    let mut i = 0;
+    while i < 6 {
+        table[b'a' as usize + i] = 10 + i as u8;
+        i += 1;
+    }
+    table
+};
+
+/// `set` for the letter, false for `-`, `None` for anything else.
+fn flag(byte: u8, set: u8) -> Option<bool> {
+    match byte {
+        b'-' => Some(false),
+        b if b == set => Some(true),
+        _ => None,
+    }
+}
+
+/// Parses a map line (without its `\n`): the whole of a `maps` line, or
+/// the line that opens an `smaps` record.
+///
+/// The name is everything after the inode column and its padding, to the
+/// end of the line, so a path with spaces in it (or ending in them) stays
+/// whole; only the padding the kernel inserts before it is dropped, and
+/// every name it prints starts with `/`, `[` or a letter, never a space.
+#[inline]
+pub(crate) fn parse_map_line(line: &[u8]) -> Option<MapLine<'_>> {
+    let mut c = Columns(line);
+    let start = c.hex()?;
+    c.expect(b'-')?;
+    let end = c.hex()?;
+    c.expect(b' ')?;
+    let perms = c.perms()?;
+    c.expect(b' ')?;
+    let offset = c.hex()?;
+    c.expect(b' ')?;
+    let major = c.hex_u32()?;
+    c.expect(b':')?;
+    let minor = c.hex_u32()?;
+    c.expect(b' ')?;
+    let inode = c.decimal()?;
+    // The kernel always ends the inode column with a space, but a line
+    // with nothing after the inode is no less clear.
+    if !c.0.is_empty() {
+        c.expect(b' ')?;
+        c.skip_spaces();
+    }
+    Some(MapLine {
+        start,
+        end,
+        perms,
+        offset,
+        major,
+        minor,
+        inode,
+        name: c.0,
+    })
+}
+
+/// Parses one line of `smaps` (without its `\n`); `None` when it is
+/// malformed.
+///
+/// A map line starts with a lowercase hex digit, a field line with a
+/// capital letter: the first byte decides, and fields this crate does not
+/// read are skipped without looking further than their name.
+#[inline]
+pub(crate) fn parse_smaps_line(line: &[u8]) -> Option<SmapsLine<'_>> {
+    let (field, rest) = match *line.first()? {
+        b'0'..=b'9' | b'a'..=b'f' => return parse_map_line(line).map(SmapsLine::Map),
+        b'R' => match line.strip_prefix(b"Rss:") {
+            Some(rest) => (Field::Rss, rest),
+            None => return Some(SmapsLine::Skipped),
+        },
+        b'P' => match line.strip_prefix(b"Private_") {
+            Some([b'C', b'l', b'e', b'a', b'n', b':', rest @ ..]) => (Field::PrivateClean, rest),
+            Some([b'D', b'i', b'r', b't', b'y', b':', rest @ ..]) => (Field::PrivateDirty, rest),
+            _ => return Some(SmapsLine::Skipped),
+        },
+        b'A' => match line.strip_prefix(b"AnonHugePages:") {
+            Some(rest) => (Field::AnonHugePages, rest),
+            None => return Some(SmapsLine::Skipped),
+        },
+        b'S' => match line.strip_prefix(b"ShmemPmdMapped:") {
+            Some(rest) => (Field::ShmemPmdMapped, rest),
+            None => return Some(SmapsLine::Skipped),
+        },
+        b'F' => match line.strip_prefix(b"FilePmdMapped:") {
+            Some(rest) => (Field::FilePmdMapped, rest),
+            None => return Some(SmapsLine::Skipped),
+        },
+        b'V' => {
+            return Some(match line.strip_prefix(b"VmFlags:") {
+                Some(rest) => SmapsLine::VmFlags(parse_vm_flags(rest)),
+                None => SmapsLine::Skipped,
+            });
+        }
+        b'B'..=b'Z' => return Some(SmapsLine::Skipped),
+        _ => return None,
+    };
+    Some(SmapsLine::Field(field, parse_kb(rest)?))
+}
+
+/// The value of a field: spaces, a decimal number, and ` kB` (or nothing).
+///
+/// The kernel right-aligns the number after a name padded with spaces, so
+/// the digits are found from the end, and the padding checked a word at a
+/// time rather than skipped a byte at a time.
+#[inline]
+fn parse_kb(value: &[u8]) -> Option<u64> {
+    let number = value.strip_suffix(b" kB").unwrap_or(value);
+    let mut kb: u64 = 0;
+    let mut scale: u64 = 1;
+    let mut digits = 0;
+    // Nineteen digits always fit a `u64`; kB counts never need more.
+    for &b in number.iter().rev().take(19) {
+        let digit = b.wrapping_sub(b'0');
+        if digit > 9 {
+            break;
+        }
+        kb += u64::from(digit) * scale;
+        scale = scale.wrapping_mul(10);
+        digits += 1;
+    }
+    let padding = number.get(..number.len() - digits)?;
+    (digits > 0 && all_spaces(padding)).then_some(kb)
+}
+
+/// Whether every byte is a space, eight at a time.
+#[inline]
+fn all_spaces(bytes: &[u8]) -> bool {
+    const SPACES: [u8; 8] = [b' '; 8];
+    let mut words = bytes.chunks_exact(8);
+    words.all(|word| word == SPACES) && words.remainder().iter().all(|&b| b == b' ')
+}
+
+/// The codes this crate reads from the rest of a `VmFlags:` line; unknown
+/// codes are ignored, since every kernel release may add some.
+///
+/// Every code the kernel prints is two letters after a space, so the line
+/// is read three bytes at a time; anything else falls back to splitting it
+/// at its spaces.
+#[inline]
+pub(crate) fn parse_vm_flags(codes: &[u8]) -> VmFlags {
+    let mut flags = VmFlags::default();
+    let mut rest = codes;
+    loop {
+        match rest {
+            [] | [b' '] => return flags,
+            [b' ', a, b, tail @ ..] if matches!(tail.first(), None | Some(b' ')) => {
+                flags = flags.with(vm_flag(*a, *b));
+                rest = tail;
+            }
+            _ => {
+                return rest
+                    .split(|&b| b == b' ')
+                    .fold(flags, |flags, code| match code {
+                        &[a, b] => flags.with(vm_flag(a, b)),
+                        _ => flags,
+                    });
+            }
+        }
+    }
+}
+
+/// The flag a `VmFlags` code stands for; none for the codes not read.
+#[inline]
+fn vm_flag(a: u8, b: u8) -> VmFlags {
+    match u16::from_le_bytes([a, b]) {
+        MR => VmFlags::MAY_READ,
+        MW => VmFlags::MAY_WRITE,
+        ME => VmFlags::MAY_EXEC,
+        GD => VmFlags::GROWS_DOWN,
+        LO => VmFlags::LOCKED,
+        DD => VmFlags::DONT_DUMP,
+        HT => VmFlags::HUGETLB,
+        _ => VmFlags::default(),
+    }
+}
+
+const fn code(name: &[u8; 2]) -> u16 {
+    u16::from_le_bytes(*name)
+}
+const MR: u16 = code(b"mr");
+const MW: u16 = code(b"mw");
+const ME: u16 = code(b"me");
+const GD: u16 = code(b"gd");
+const LO: u16 = code(b"lo");
+const DD: u16 = code(b"dd");
+const HT: u16 = code(b"ht");
+
+/// How much of a path [`unescape_path`] wrote.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Unescaped {
+    /// Bytes written before the NUL.
+    pub len: usize,
+    /// The path did not fit and was cut short.
+    pub truncated: bool,
+}
+
+/// Undoes the kernel's escaping of a name into `out`, NUL-terminated,
+/// cutting it short to `out.len() - 1` bytes when it does not fit.
+///
+/// `seq_path` writes a `\n` in a path as the octal escape `\012`; any
+/// `\ooo` escape of a byte value from 1 to 255 is decoded. The kernel
+/// does not escape the backslash itself, so a name holding a literal
+/// backslash and three octal digits is ambiguous; it is decoded like the
+/// escape it looks like, as other readers of `maps` do. `\000` is left as
+/// it is, since a NUL would cut the C string short.
+#[inline]
+pub(crate) fn unescape_path(name: &[u8], out: &mut [u8]) -> Unescaped {
+    let Some(room) = out.len().checked_sub(1) else {
+        return Unescaped {
+            len: 0,
+            truncated: !name.is_empty(),
+        };
+    };
+    let mut len = 0;
+    let mut rest = name;
+    let truncated = loop {
+        // Copy the run up to the next backslash in one go.
+        let run = find_byte(rest, b'\\').unwrap_or(rest.len());
+        let (plain, tail) = rest.split_at(run);
+        let fits = plain.len().min(room - len);
+        if let (Some(dst), Some(src)) = (out.get_mut(len..len + fits), plain.get(..fits)) {
+            dst.copy_from_slice(src);
+        }
+        len += fits;
+        if fits < plain.len() {
+            break true;
+        }
+        let (byte, tail) = match tail {
+            [] => break false,
+            [
+                b'\\',
+                a @ b'0'..=b'3',
+                b @ b'0'..=b'7',
+                c @ b'0'..=b'7',
+                tail @ ..,
+            ] if (*a, *b, *c) != (b'0', b'0', b'0') => {
+                ((a - b'0') << 6 | (b - b'0') << 3 | (c - b'0'), tail)
+            }
+            [byte, tail @ ..] => (*byte, tail),
+        };
+        match out.get_mut(len) {
+            Some(slot) if len < room => *slot = byte,
+            _ => break true,
+        }
+        len += 1;
+        rest = tail;
+    };
+    if let Some(nul) = out.get_mut(len) {
+        *nul = 0;
+    }
+    Unescaped { len, truncated }
+}
+
+/// The fields of `/proc/PID/stat` this crate reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct ProcStat {
+    /// The state letter: `R`, `S`, `D`, `Z` (zombie), `X` (dead), ...
+    pub state: u8,
+    /// The task's `PF_*` flags.
+    pub flags: u64,
+}
+
+/// Parses `/proc/PID/stat`: `pid (comm) state ppid pgrp session tty_nr
+/// tpgid flags ...`. The command name may hold spaces and parentheses, so
+/// the fields are counted from the last `)`.
+pub(crate) fn parse_stat(text: &[u8]) -> Option<ProcStat> {
+    let close = text.iter().rposition(|&b| b == b')')?;
+    let mut fields = text
+        .get(close + 1..)?
+        .split(|&b| b == b' ' || b == b'\n')
+        .skip(1);
+    let state = match fields.next()? {
+        &[state] => state,
+        _ => return None,
+    };
+    // ppid, pgrp, session, tty_nr and tpgid come before the flags.
+    let flags = fields.nth(5)?;
+    let mut c = Columns(flags);
+    let value = c.decimal()?;
+    c.0.is_empty().then_some(ProcStat {
+        state,
+        flags: value,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn map(line: &str) -> MapLine<'_> {
+        parse_map_line(line.as_bytes()).unwrap()
+    }
+
+    /// The fields of every record of an `smaps` text, or `None` when any
+    /// line is malformed or the text does not end in a newline.
+    fn parse_smaps(text: &str) -> Option<Vec<(MapLine<'_>, SmapsCounts)>> {
+        let mut lines = Lines::new(text.as_bytes());
+        let mut records: Vec<(MapLine<'_>, SmapsCounts)> = Vec::new();
+        for line in &mut lines {
+            match parse_smaps_line(line)? {
+                SmapsLine::Map(map) => records.push((map, SmapsCounts::default())),
+                other => records.last_mut()?.1.record(other),
+            }
+        }
+        lines.rest().is_empty().then_some(records)
+    }
+
+    fn unescape(name: &str, room: usize) -> (Vec<u8>, bool) {
+        let mut out = vec![0xff; room];
+        let got = unescape_path(name.as_bytes(), &mut out);
+        if room > 0 {
+            assert_eq!(out[got.len], 0, "NUL-terminated");
+        }
+        out.truncate(got.len);
+        (out, got.truncated)
+    }
+
+    #[test]
+    fn find_byte_matches_a_plain_search_at_every_position() {
+        let mut text: Vec<u8> = (0..64).map(|i| b'a' + (i % 26) as u8).collect();
+        for at in 0..text.len() {
+            let saved = text[at];
+            text[at] = b'\n';
+            for from in 0..=at {
+                let want = text[from..].iter().position(|&b| b == b'\n');
+                assert_eq!(find_byte(&text[from..], b'\n'), want, "at {at} from {from}");
+            }
+            text[at] = saved;
+        }
+        assert_eq!(find_byte(&text, b'\n'), None);
+        assert_eq!(find_byte(b"", b'\n'), None);
+        // Bytes just above and below the needle, and high bytes.
+        assert_eq!(
+            find_byte(b"\x09\x0b\x8a\xff\xff\xff\xff\xff\x0a", b'\n'),
+            Some(8)
+        );
+        assert_eq!(find_byte(b"\x01\x0a\x0a", b'\n'), Some(1));
+    }
+
+    #[test]
+    fn lines_are_found_across_blocks_of_every_shape() {
+        for len in 0..200 {
+            for every in [1, 2, 7, 31, 63, 64, 65, 130] {
+                let text: Vec<u8> = (0..len)
+                    .map(|i| if i % every == every - 1 { b'\n' } else { b'x' })
+                    .collect();
+                let want: Vec<&[u8]> = text.split(|&b| b == b'\n').collect();
+                let (want_lines, want_rest) = want.split_at(want.len() - 1);
+                let mut lines = Lines::new(&text);
+                let got: Vec<&[u8]> = lines.by_ref().collect();
+                assert_eq!(got, want_lines, "len {len} every {every}");
+                assert_eq!(lines.rest(), want_rest[0]);
+                assert_eq!(lines.next(), None);
+            }
+        }
+    }
+
+    #[test]
+    fn the_block_mask_matches_a_plain_one() {
+        let mut block = [0u8; 64];
+        for seed in 0..2000u64 {
+            let mut x = seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1;
+            for b in block.iter_mut() {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                // Mostly newlines and their neighbours, and high bytes.
+                *b = [b'\n', b'\t', b'\x0b', b'\x8a', 0, 0xff, b'a', b'\n'][(x % 8) as usize];
+            }
+            let want = block
+                .iter()
+                .enumerate()
+                .fold(0u64, |m, (i, &b)| m | u64::from(b == b'\n') << i);
+            assert_eq!(newline_mask_64(&block), want);
+            assert_eq!(newline_mask_64_swar(&block), want);
+            assert_eq!(newline_mask(&block[..63]), want & (u64::MAX >> 1));
+        }
+    }
+
+    #[test]
+    fn wide_hex_matches_the_plain_parser() {
+        let alphabet = b"0123456789abcdefABCDEFg -:/\x00\x7f\x80\xb0\xe6\xff";
+        let mut x: u64 = 0x2545_f491_4f6c_dd1d;
+        for _ in 0..200_000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let digits = (x % 19) as usize;
+            let mut text = [0u8; 17];
+            let mut y = x;
+            for (i, b) in text.iter_mut().enumerate() {
+                y = y.rotate_left(5) ^ (i as u64);
+                *b = if i < digits {
+                    b"0123456789abcdef"[(y % 16) as usize]
+                } else {
+                    alphabet[(y % alphabet.len() as u64) as usize]
+                };
+            }
+            let words: &[u8; 16] = text[..16].try_into().unwrap();
+            let (plain_value, plain_digits) = hex_prefix(&text);
+            let (value, digits) = hex_prefix_wide(words, Some(text[16])).unwrap();
+            assert_eq!(digits.min(17), plain_digits, "{text:?}");
+            if plain_digits <= 16 {
+                assert_eq!(value, plain_value, "{text:?}");
+            }
+        }
+        assert_eq!(
+            hex_prefix_wide(b"ffffffffffffffff", Some(b' ')),
+            Some((u64::MAX, 16))
+        );
+        assert_eq!(
+            hex_prefix_wide(b"0000000000000000", Some(b'0')).unwrap().1,
+            17
+        );
+        assert_eq!(
+            hex_prefix_wide(b"7f2ef8148000-7f2", None),
+            Some((0x7f2e_f814_8000, 12))
+        );
+    }
+
+    #[test]
+    fn a_file_line() {
+        let line = map(
+            "7f2ef8148000-7f2ef816e000 r-xp 00026000 fe:00 326279                     /usr/lib/x86_64-linux-gnu/libc.so.6",
+        );
+        assert_eq!(
+            line,
+            MapLine {
+                start: 0x7f2e_f814_8000,
+                end: 0x7f2e_f816_e000,
+                perms: Perms {
+                    read: true,
+                    write: false,
+                    exec: true,
+                    shared: false,
+                },
+                offset: 0x26000,
+                major: 0xfe,
+                minor: 0,
+                inode: 326_279,
+                name: b"/usr/lib/x86_64-linux-gnu/libc.so.6",
+            }
+        );
+    }
+
+    #[test]
+    fn anonymous_memory_has_an_empty_name() {
+        let line = map("7f2ef80c3000-7f2ef80e5000 rw-s 00000000 00:00 0 ");
+        assert_eq!(line.name, b"");
+        assert!(line.perms.shared && line.perms.write);
+        assert_eq!(map("1000-2000 ---p 00000000 00:00 0").name, b"");
+    }
+
+    #[test]
+    fn pseudo_names_are_kept() {
+        for name in ["[heap]", "[stack]", "[vdso]", "[vvar]", "[anon:my buffer]"] {
+            let text = format!(
+                "55c5c1686000-55c5c1688000 rw-p 00000000 00:00 0                          {name}"
+            );
+            assert_eq!(map(&text).name, name.as_bytes());
+        }
+        let vsyscall = map(
+            "ffffffffff600000-ffffffffff601000 --xp 00000000 00:00 0                  [vsyscall]",
+        );
+        assert_eq!(vsyscall.end, 0xffff_ffff_ff60_1000);
+        assert!(vsyscall.perms.exec && !vsyscall.perms.read);
+    }
+
+    #[test]
+    fn a_path_with_spaces_stays_whole() {
+        let line = map(
+            "7f0409d56000-7f0409d57000 r--s 00000000 fe:00 10045727                   /tmp/a dir/ spaced  name ",
+        );
+        assert_eq!(line.name, b"/tmp/a dir/ spaced  name ");
+    }
+
+    #[test]
+    fn a_name_past_the_padding_column_still_parses() {
+        // A long inode pushes the name past the kernel's padding width;
+        // only the one separating space remains.
+        let line = map("7f0409d56000-7f0409d57000 r--s 00000000 103:1a 123456789012345678 /x");
+        assert_eq!(
+            (line.major, line.minor, line.inode),
+            (0x103, 0x1a, 123_456_789_012_345_678)
+        );
+        assert_eq!(line.name, b"/x");
+    }
+
+    #[test]
+    fn a_deleted_file_keeps_the_kernels_suffix() {
+        let line = map(
+            "7f0409d55000-7f0409d56000 r--p 00000000 fe:00 10045728                   /tmp/x (deleted)",
+        );
+        assert_eq!(line.name, b"/tmp/x (deleted)");
+    }
+
+    #[test]
+    fn malformed_map_lines_are_rejected() {
+        for bad in [
+            "",
+            "garbage",
+            "7f00-",
+            "7f00-7f01",
+            "7f00-7f01 rw-p",
+            "7f00-7f01 rw-q 00000000 00:00 0 ",
+            "7f00-7f01 rwxp 0000000g 00:00 0 ",
+            "7f00-7f01 rwxp 00000000 00-00 0 ",
+            "7f00-7f01 rwxp 00000000 00:00 x ",
+            "7f00-7f01 rwxp 00000000 00:00 0x",
+            "7F00-7f01 rwxp 00000000 00:00 0 ",
+            "7f00 7f01 rwxp 00000000 00:00 0 ",
+            "10000000000000000-1 rwxp 00000000 00:00 0 ",
+            "0-1 r--p 0 100000000:0 0 ",
+            "0-1 r--p 0 0:0 99999999999999999999 ",
+            "\u{ff}\u{fe}",
+        ] {
+            assert_eq!(parse_map_line(bad.as_bytes()), None, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn octal_escapes_are_decoded() {
+        assert_eq!(
+            unescape("/tmp/new\\012line", 1024),
+            (b"/tmp/new\nline".to_vec(), false)
+        );
+        assert_eq!(
+            unescape("/a\\040b\\134c\\377", 1024),
+            (b"/a b\\c\xff".to_vec(), false)
+        );
+        // Not escapes: too few digits, not octal, out of range, or NUL.
+        for kept in ["/a\\01", "/a\\018", "/a\\400", "/a\\000", "/a\\", "\\\\"] {
+            assert_eq!(
+                unescape(kept, 1024),
+                (kept.as_bytes().to_vec(), false),
+                "{kept}"
+            );
+        }
+        assert_eq!(unescape("\\\\012", 1024), (b"\\\n".to_vec(), false));
+    }
+
+    #[test]
+    fn long_paths_are_cut_to_fit_with_a_nul() {
+        let long = "/".repeat(2000);
+        let (got, truncated) = unescape(&long, 1024);
+        assert_eq!((got.len(), truncated), (1023, true));
+        let exact = "/".repeat(1023);
+        assert_eq!(unescape(&exact, 1024), (exact.as_bytes().to_vec(), false));
+        // An escape that would land past the end is not written either.
+        let edge = format!("{}\\012", "/".repeat(1023));
+        assert!(unescape(&edge, 1024).1);
+        let edge = format!("{}\\012", "/".repeat(1022));
+        let (got, truncated) = unescape(&edge, 1024);
+        assert_eq!((got.last(), truncated), (Some(&b'\n'), false));
+        assert_eq!(unescape("/x", 1), (Vec::new(), true));
+        assert_eq!(unescape("", 1), (Vec::new(), false));
+        assert_eq!(unescape("/x", 0), (Vec::new(), true));
+    }
+
+    const SMAPS: &str = "\
+55c5c1686000-55c5c1688000 r--p 00000000 fe:00 247282                     /usr/bin/head
+Size:                  8 kB
+KernelPageSize:        4 kB
+MMUPageSize:           4 kB
+Rss:                   8 kB
+Pss:                   8 kB
+Pss_Dirty:             0 kB
+Shared_Clean:          0 kB
+Shared_Dirty:          0 kB
+Private_Clean:         8 kB
+Private_Dirty:         0 kB
+Referenced:            8 kB
+Anonymous:             0 kB
+KSM:                   0 kB
+LazyFree:              0 kB
+AnonHugePages:         0 kB
+ShmemPmdMapped:        0 kB
+FilePmdMapped:         0 kB
+Shared_Hugetlb:        0 kB
+Private_Hugetlb:       0 kB
+Swap:                  0 kB
+SwapPss:               0 kB
+Locked:                0 kB
+THPeligible:           0
+ProtectionKey:         0
+VmFlags: rd mr mw me 
+7f0000000000-7f0000400000 rw-p 00000000 00:00 0 
+Size:               4096 kB
+Rss:                4096 kB
+Private_Clean:        12 kB
+Private_Dirty:      4084 kB
+AnonHugePages:      4096 kB
+VmFlags: rd wr mr mw me ac lo dd hg 
+7ffd23bcf000-7ffd23bf0000 rw-p 00000000 00:00 0                          [stack]
+Rss:                 132 kB
+Private_Dirty:       132 kB
+VmFlags: rd wr mr mw me gd ac 
+";
+
+    #[test]
+    fn smaps_records_collect_their_fields() {
+        let records = parse_smaps(SMAPS).unwrap();
+        assert_eq!(records.len(), 3);
+        let (head, counts) = records[0];
+        assert_eq!(head.name, b"/usr/bin/head");
+        assert_eq!(
+            counts,
+            SmapsCounts {
+                rss_kb: 8,
+                private_clean_kb: 8,
+                vm_flags: Some(
+                    VmFlags::MAY_READ
+                        .with(VmFlags::MAY_WRITE)
+                        .with(VmFlags::MAY_EXEC)
+                ),
+                ..SmapsCounts::default()
+            }
+        );
+        assert!(!counts.huge_pages());
+        let (_, counts) = records[1];
+        assert_eq!(
+            (
+                counts.rss_kb,
+                counts.private_clean_kb,
+                counts.private_dirty_kb
+            ),
+            (4096, 12, 4084)
+        );
+        let flags = counts.vm_flags.unwrap();
+        assert!(flags.contains(VmFlags::LOCKED) && flags.contains(VmFlags::DONT_DUMP));
+        assert!(!flags.contains(VmFlags::GROWS_DOWN));
+        assert!(counts.huge_pages());
+        let (stack, counts) = records[2];
+        assert_eq!(stack.name, b"[stack]");
+        assert!(counts.vm_flags.unwrap().contains(VmFlags::GROWS_DOWN));
+        assert_eq!((counts.rss_kb, counts.private_dirty_kb), (132, 132));
+    }
+
+    #[test]
+    fn every_vm_flag_code_is_read() {
+        let all = parse_vm_flags(b" rd wr ex mr mw me gd lo dd ht xx abc ");
+        assert_eq!(
+            parse_vm_flags(b"mr  mw\tme gd lo dd ht"),
+            parse_vm_flags(b"mr gd lo dd ht")
+        );
+        assert_eq!(parse_vm_flags(b" x mr mw me gd lo dd ht "), all);
+        for flag in [
+            VmFlags::MAY_READ,
+            VmFlags::MAY_WRITE,
+            VmFlags::MAY_EXEC,
+            VmFlags::GROWS_DOWN,
+            VmFlags::LOCKED,
+            VmFlags::DONT_DUMP,
+            VmFlags::HUGETLB,
+        ] {
+            assert!(all.contains(flag));
+            assert!(!parse_vm_flags(b" rd wr ex ").contains(flag));
+        }
+        let hugetlb = SmapsCounts {
+            vm_flags: Some(parse_vm_flags(b" rd ht ")),
+            ..SmapsCounts::default()
+        };
+        assert!(hugetlb.huge_pages());
+    }
+
+    #[test]
+    fn either_pmd_count_means_huge_pages() {
+        for line in [
+            "ShmemPmdMapped:  2048 kB",
+            "FilePmdMapped:  2048 kB",
+            "AnonHugePages: 2048 kB",
+        ] {
+            let mut counts = SmapsCounts::default();
+            counts.record(parse_smaps_line(line.as_bytes()).unwrap());
+            assert!(counts.huge_pages(), "{line}");
+        }
+    }
+
+    #[test]
+    fn field_values_parse_from_the_end() {
+        for (line, want) in [
+            ("Rss:                   8 kB", Some(8)),
+            ("Rss:0 kB", Some(0)),
+            (
+                "Rss: 9999999999999999999 kB",
+                Some(9_999_999_999_999_999_999),
+            ),
+            ("Rss:    12", Some(12)),
+            ("Rss:", None),
+            ("Rss: kB", None),
+            ("Rss:  1 2 kB", None),
+            ("Rss: -1 kB", None),
+        ] {
+            let got = match parse_smaps_line(line.as_bytes()) {
+                Some(SmapsLine::Field(Field::Rss, kb)) => Some(kb),
+                None => None,
+                other => panic!("{line}: {other:?}"),
+            };
+            assert_eq!(got, want, "{line}");
+        }
+    }
+
+    #[test]
+    fn missing_fields_count_as_zero() {
+        let records = parse_smaps("1000-2000 r--p 00000000 00:00 0 \nSize: 4 kB\n").unwrap();
+        assert_eq!(records[0].1, SmapsCounts::default());
+        assert_eq!(records[0].1.vm_flags, None);
+    }
+
+    #[test]
+    fn unknown_fields_are_skipped_but_garbage_is_not() {
+        let text =
+            "1000-2000 r--p 00000000 00:00 0 \nNewField2030: 1 kB\nRssAnon: 4 kB\nRss: 4 kB\n";
+        assert_eq!(parse_smaps(text).unwrap()[0].1.rss_kb, 4);
+        for bad in [
+            "1000-2000 r--p 00000000 00:00 0 \n\n",
+            "1000-2000 r--p 00000000 00:00 0 \ngarbage\n",
+            "1000-2000 r--p 00000000 00:00 0 \nRss: many kB\n",
+            "1000-2000 r--p 00000000 00:00 0 \nRss: 4 MB\n",
+            "1000-2000 r--p 00000000 00:00 0 \nRss: x 4 kB\n",
+            "1000-2000 r--p 00000000 00:00 0 \nRss:4 4 kB\n",
+            "1000-2000 r--p 00000000 00:00 0 \nRss:           \t4 kB\n",
+            "1000-2000 r--p 00000000 00:00 0 \nRss: 4 kB \n",
+            "1000-2000 r--p 00000000 00:00 0 \nPrivate_Dirty:\n",
+            "1000-2000 r--p 00000000 00:00 0 \nAnonHugePages: 99999999999999999999 kB\n",
+            "1000-2000 r--p 00000000 00:00 0 \nAnonHugePages: 10000000000000000000 kB\n",
+            "1000-2000 r--p 00000000 00:00 0 \n\u{1}Rss: 4 kB\n",
+            "fff-zzz r--p 00000000 00:00 0 \n",
+            // A field before any map line belongs to nothing.
+            "Rss: 4 kB\n1000-2000 r--p 00000000 00:00 0 \n",
+        ] {
+            assert_eq!(parse_smaps(bad), None, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn a_truncated_last_line_is_left_over() {
+        let text = "1000-2000 r--p 00000000 00:00 0 \nRss: 4 kB\n3000-4000 r--p 0000";
+        let mut lines = Lines::new(text.as_bytes());
+        assert_eq!(lines.by_ref().count(), 2);
+        assert_eq!(lines.rest(), b"3000-4000 r--p 0000");
+        assert_eq!(parse_smaps(text), None);
+        let mut lines = Lines::new(b"a\n");
+        assert_eq!(lines.next(), Some(&b"a"[..]));
+        assert_eq!(lines.next(), None);
+        assert_eq!(lines.rest(), b"");
+    }
+
+    #[test]
+    fn no_input_makes_the_parsers_panic() {
+        // Every prefix and every single-byte corruption of a real text.
+        let text = SMAPS.as_bytes();
+        let mut out = [0u8; 64];
+        for cut in 0..text.len() {
+            let mut corrupt = text.to_vec();
+            for byte in [0u8, b' ', b'\\', b'\n', b'-', b':', 0xff] {
+                corrupt[cut] = byte;
+                for line in Lines::new(&corrupt).chain([&text[..cut], &corrupt[cut..]]) {
+                    let _ = parse_smaps_line(line);
+                    let _ = parse_map_line(line);
+                    let _ = parse_stat(line);
+                    let _ = unescape_path(line, &mut out);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn stat_fields_are_counted_from_the_last_parenthesis() {
+        let kthreadd = b"2 (kthreadd) S 0 0 0 0 -1 2129984 0 0 0 0 0 0 0 0 20 0 1 0 21 0 0\n";
+        assert_eq!(
+            parse_stat(kthreadd),
+            Some(ProcStat {
+                state: b'S',
+                flags: 2_129_984,
+            })
+        );
+        let odd = b"77 (a) Z (b) Z 1 77 77 0 -1 4194560 0 0\n";
+        assert_eq!(
+            parse_stat(odd).map(|s| (s.state, s.flags)),
+            Some((b'Z', 4_194_560))
+        );
+        // The flags ending the text, with or without its newline.
+        for text in [&b"9 (a) R 1 9 9 0 -1 41\n"[..], b"9 (a) R 1 9 9 0 -1 41"] {
+            assert_eq!(
+                parse_stat(text),
+                Some(ProcStat {
+                    state: b'R',
+                    flags: 41
+                })
+            );
+        }
+        for bad in [
+            &b""[..],
+            b"77 (a",
+            b"77 (a) ZZ 1 2 3 4 5 6",
+            b"77 (a) Z 1 2 3 4 5",
+            b"77 (a) Z 1 2 3 4 5 x",
+        ] {
+            assert_eq!(parse_stat(bad), None);
+        }
+    }
+}
