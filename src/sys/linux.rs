@@ -52,6 +52,10 @@
 //! - A deleted file keeps Linux's text, such as `/tmp/x (deleted)`, so
 //!   that no tool mistakes a new file at the old path for the one mapped;
 //!   `stat` cannot confirm it, so it has no `KF_ATTR_VALID`.
+//! - The kernel writes a newline in a path as `\012` and leaves a literal
+//!   backslash alone, so a name that really holds `\012` prints the same.
+//!   The decoded name is used unless only the literal one `stat`s to the
+//!   mapped file.
 //! - Pseudo names (`[heap]`, `[stack]`, `[vdso]`, `[anon:name]`) are kept
 //!   in `kve_path`, where FreeBSD leaves the path empty: they cannot be
 //!   mistaken for files, since they do not start with `/`, and `kve_type`
@@ -434,9 +438,33 @@ impl Builder {
             major: line.major,
             minor: line.minor,
             inode: line.inode,
-            path: unescape_path(line.name, &mut self.path),
+            path: self.name(line),
             counts: SmapsCounts::default(),
         });
+    }
+
+    /// Writes the line's name into `self.path`: decoded, unless it held a
+    /// `\012` and only the literal name is the mapped file.
+    fn name(&mut self, line: &MapLine<'_>) -> Unescaped {
+        let decoded = unescape_path(line.name, &mut self.path, true);
+        if !decoded.decoded || line.inode == 0 {
+            return decoded;
+        }
+        let fsid = libc::makedev(line.major, line.minor);
+        let is_mapped_file = |path: &[u8]| {
+            CStr::from_bytes_until_nul(path)
+                .ok()
+                .and_then(|path| stat_if_same_file(path, fsid, line.inode))
+                .is_some()
+        };
+        if is_mapped_file(&self.path) {
+            return decoded;
+        }
+        let literal = unescape_path(line.name, &mut self.path, false);
+        if is_mapped_file(&self.path) {
+            return literal;
+        }
+        unescape_path(line.name, &mut self.path, true)
     }
 
     fn finish(mut self) -> Result<VmMap, Error> {
@@ -1183,22 +1211,33 @@ mod tests {
         }
     }
 
-    #[test]
-    fn a_newline_in_a_path_is_unescaped() {
-        let dir = TempDir::new("newline");
-        let path = dir.0.join("new\nline\\012");
+    /// Maps a page of a file named `name` and returns its entry's path
+    /// and status.
+    fn mapped_name(dir: &str, name: &str) -> (Vec<u8>, Vec<u8>, u16) {
+        let dir = TempDir::new(dir);
+        let path = dir.0.join(name);
         std::fs::write(&path, vec![7u8; page()]).unwrap();
         let mapping = map_file(&path, page(), 0);
         let map = vmmap_with(own_pid(), Resident::Count).unwrap();
         let entry = mapping.entry(&map);
-        // The kernel leaves the backslash alone, so the literal `\012` at
-        // the end reads back as a newline: the ambiguity is the kernel's.
-        let mut want = dir.0.as_os_str().as_bytes().to_vec();
-        want.extend_from_slice(b"/new\nline\n");
-        assert_eq!(entry.path_bytes(), want);
-        assert_eq!(entry.kve_type, KVME_TYPE_VNODE);
-        // The decoded path names no file, so stat cannot confirm it.
-        assert_eq!(entry.kve_status, 0);
+        let want = path.as_os_str().as_bytes().to_vec();
+        (entry.path_bytes().to_vec(), want, entry.kve_status)
+    }
+
+    #[test]
+    fn a_newline_in_a_path_is_unescaped() {
+        let (got, want, status) = mapped_name("newline", "new\nline");
+        assert_eq!(got, want);
+        assert_eq!(status, KF_ATTR_VALID);
+    }
+
+    #[test]
+    fn a_literal_backslash_escape_in_a_path_is_kept() {
+        // The kernel prints this name exactly as it prints "lit\nback";
+        // stat tells the two apart.
+        let (got, want, status) = mapped_name("backslash", "lit\\012back");
+        assert_eq!(got, want);
+        assert_eq!(status, KF_ATTR_VALID);
     }
 
     #[test]

@@ -639,30 +639,42 @@ pub(crate) struct Unescaped {
     pub len: usize,
     /// The path did not fit and was cut short.
     pub truncated: bool,
+    /// At least one `\012` was turned into a newline.
+    pub decoded: bool,
 }
 
-/// Undoes the kernel's escaping of a name into `out`, NUL-terminated,
-/// cutting it short to `out.len() - 1` bytes when it does not fit.
+/// The kernel's one escape in a `maps` path: `seq_file_path(m, file, "\n")`
+/// writes a newline as the octal `\012` and leaves every other byte,
+/// backslashes included, as it is.
+const ESCAPED_NEWLINE: &[u8] = b"\\012";
+
+/// Copies a name into `out`, NUL-terminated, cutting it short to
+/// `out.len() - 1` bytes when it does not fit; with `decode`, each `\012`
+/// becomes the newline it stands for.
 ///
-/// `seq_path` writes a `\n` in a path as the octal escape `\012`; any
-/// `\ooo` escape of a byte value from 1 to 255 is decoded. The kernel
-/// does not escape the backslash itself, so a name holding a literal
-/// backslash and three octal digits is ambiguous; it is decoded like the
-/// escape it looks like, as other readers of `maps` do. `\000` is left as
-/// it is, since a NUL would cut the C string short.
+/// Since the kernel does not escape the backslash itself, a name holding a
+/// literal `\012` reads the same as one holding a newline: the caller
+/// settles which file it is by `stat`, trying the name without `decode`
+/// when the decoded one is not the mapped file.
 #[inline]
-pub(crate) fn unescape_path(name: &[u8], out: &mut [u8]) -> Unescaped {
+pub(crate) fn unescape_path(name: &[u8], out: &mut [u8], decode: bool) -> Unescaped {
     let Some(room) = out.len().checked_sub(1) else {
         return Unescaped {
             len: 0,
             truncated: !name.is_empty(),
+            decoded: false,
         };
     };
     let mut len = 0;
+    let mut decoded = false;
     let mut rest = name;
     let truncated = loop {
         // Copy the run up to the next backslash in one go.
-        let run = find_byte(rest, b'\\').unwrap_or(rest.len());
+        let run = if decode {
+            find_byte(rest, b'\\').unwrap_or(rest.len())
+        } else {
+            rest.len()
+        };
         let (plain, tail) = rest.split_at(run);
         let fits = plain.len().min(room - len);
         if let (Some(dst), Some(src)) = (out.get_mut(len..len + fits), plain.get(..fits)) {
@@ -672,18 +684,15 @@ pub(crate) fn unescape_path(name: &[u8], out: &mut [u8]) -> Unescaped {
         if fits < plain.len() {
             break true;
         }
-        let (byte, tail) = match tail {
-            [] => break false,
-            [
-                b'\\',
-                a @ b'0'..=b'3',
-                b @ b'0'..=b'7',
-                c @ b'0'..=b'7',
-                tail @ ..,
-            ] if (*a, *b, *c) != (b'0', b'0', b'0') => {
-                ((a - b'0') << 6 | (b - b'0') << 3 | (c - b'0'), tail)
+        let (byte, tail) = match tail.strip_prefix(ESCAPED_NEWLINE) {
+            Some(tail) => {
+                decoded = true;
+                (b'\n', tail)
             }
-            [byte, tail @ ..] => (*byte, tail),
+            None => match tail {
+                [] => break false,
+                [byte, tail @ ..] => (*byte, tail),
+            },
         };
         match out.get_mut(len) {
             Some(slot) if len < room => *slot = byte,
@@ -695,7 +704,11 @@ pub(crate) fn unescape_path(name: &[u8], out: &mut [u8]) -> Unescaped {
     if let Some(nul) = out.get_mut(len) {
         *nul = 0;
     }
-    Unescaped { len, truncated }
+    Unescaped {
+        len,
+        truncated,
+        decoded,
+    }
 }
 
 /// The fields of `/proc/PID/stat` this crate reads.
@@ -754,7 +767,7 @@ mod tests {
 
     fn unescape(name: &str, room: usize) -> (Vec<u8>, bool) {
         let mut out = vec![0xff; room];
-        let got = unescape_path(name.as_bytes(), &mut out);
+        let got = unescape_path(name.as_bytes(), &mut out, true);
         if room > 0 {
             assert_eq!(out[got.len], 0, "NUL-terminated");
         }
@@ -966,17 +979,14 @@ mod tests {
     }
 
     #[test]
-    fn octal_escapes_are_decoded() {
+    fn only_the_newline_escape_is_decoded() {
         assert_eq!(
-            unescape("/tmp/new\\012line", 1024),
-            (b"/tmp/new\nline".to_vec(), false)
+            unescape("/tmp/new\\012line\\012", 1024),
+            (b"/tmp/new\nline\n".to_vec(), false)
         );
-        assert_eq!(
-            unescape("/a\\040b\\134c\\377", 1024),
-            (b"/a b\\c\xff".to_vec(), false)
-        );
-        // Not escapes: too few digits, not octal, out of range, or NUL.
-        for kept in ["/a\\01", "/a\\018", "/a\\400", "/a\\000", "/a\\", "\\\\"] {
+        // The kernel escapes nothing else, so other backslashes are bytes
+        // of the name.
+        for kept in ["/a\\040b\\134c", "/a\\01", "/a\\000", "/a\\", "\\\\"] {
             assert_eq!(
                 unescape(kept, 1024),
                 (kept.as_bytes().to_vec(), false),
@@ -984,6 +994,20 @@ mod tests {
             );
         }
         assert_eq!(unescape("\\\\012", 1024), (b"\\\n".to_vec(), false));
+    }
+
+    #[test]
+    fn a_literal_copy_keeps_the_escape_and_reports_decoding() {
+        let mut out = [0xffu8; 32];
+        let got = unescape_path(b"/a\\012b", &mut out, false);
+        assert_eq!(
+            (&out[..got.len], got.decoded, out[got.len]),
+            (&b"/a\\012b"[..], false, 0)
+        );
+        let got = unescape_path(b"/a\\012b", &mut out, true);
+        assert_eq!((&out[..got.len], got.decoded), (&b"/a\nb"[..], true));
+        let got = unescape_path(b"/a\\01b", &mut out, true);
+        assert!(!got.decoded);
     }
 
     #[test]
@@ -1206,7 +1230,7 @@ VmFlags: rd wr mr mw me gd ac
                     let _ = parse_smaps_line(line);
                     let _ = parse_map_line(line);
                     let _ = parse_stat(line);
-                    let _ = unescape_path(line, &mut out);
+                    let _ = unescape_path(line, &mut out, true);
                 }
             }
         }
