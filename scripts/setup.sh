@@ -9,7 +9,9 @@ cd "$(dirname "$0")/.."
 # link checks are judged against, so a new zig must be a deliberate change.
 ZIGLANG_VERSION=0.17.1
 FREEBSD_TARGET=x86_64-unknown-freebsd
-APT_PACKAGES=(mandoc valgrind gcc binutils)
+# manpages and manpages-dev hold the pages the manual cross-references,
+# which `mandoc -Tlint` looks up.
+APT_PACKAGES=(mandoc valgrind gcc g++ clang libc6-dev binutils manpages manpages-dev)
 
 say() { printf 'setup: %s\n' "$*"; }
 # has LINE_PATTERN COMMAND...: whether a line of COMMAND's output matches.

@@ -26,6 +26,8 @@
 
 #![cfg(target_os = "linux")]
 
+mod support;
+
 use std::collections::BTreeMap;
 use std::ffi::{OsStr, OsString};
 use std::fmt;
@@ -35,6 +37,8 @@ use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::sync::{Mutex, MutexGuard, OnceLock};
+
+use support::{built_library, missing, root, tool_runs};
 
 // FreeBSD's values, from its <sys/user.h>; the reference below is written
 // from them and from smaps, not from the library's own definitions.
@@ -70,33 +74,6 @@ const PROGRAM: [&str; 3] = ["-std=c11", "-D_DEFAULT_SOURCE", "-O2"];
 
 // ---------------------------------------------------------------------------
 // Prerequisites and building
-
-fn under_ci() -> bool {
-    std::env::var_os("CI").is_some()
-}
-
-/// Ends a test whose prerequisite is missing: a failure under CI, where a
-/// skip would hide a gap, and a note and a pass elsewhere. Callers return
-/// right after.
-fn missing(test: &str, what: &str) {
-    assert!(!under_ci(), "{test}: {what} (CI is set, so this fails)");
-    // Written past the harness's capture, so that a skip is seen.
-    let _ = writeln!(std::io::stderr(), "note: skipping {test}: {what}");
-}
-
-/// Whether `tool --version` runs.
-fn tool_runs(tool: &str) -> bool {
-    Command::new(tool)
-        .arg("--version")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success())
-}
-
-fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
 
 fn c_source(name: &str) -> PathBuf {
     root().join("tests/linux").join(name)
@@ -157,31 +134,6 @@ struct Build {
     helper: PathBuf,
 }
 
-/// The cdylib this test binary was built with.
-///
-/// Integration tests are not told where it is. cargo builds the library,
-/// with all its crate types, as a dependency of this binary, and leaves
-/// the cdylib beside it in `target/<profile>/deps/` as
-/// `libkinfo_vmmap.so`: a path package's cdylib carries no hash in its
-/// name. That copy is rebuilt by every `cargo test` that needs it before
-/// any test runs (checked: touching `src/` and rerunning rewrites it). The
-/// copy one level up, in `target/<profile>/`, is not: cargo "uplifts" a
-/// cdylib there only when the library itself is what was asked for, as in
-/// `cargo build`, so under `cargo test` it may be stale or absent. The
-/// `deps` copy is built with `panic = "unwind"` like every test dependency,
-/// which the C face allows for (it catches panics); its ABI is the same.
-fn built_library() -> PathBuf {
-    let exe = std::env::current_exe().expect("current_exe");
-    let deps = exe.parent().expect("the test binary is in a directory");
-    let library = deps.join("libkinfo_vmmap.so");
-    assert!(
-        library.is_file(),
-        "{} is missing: cargo no longer builds the cdylib beside the test binary",
-        library.display()
-    );
-    library
-}
-
 /// `target/tmp/overlay/<pid>`, after removing the directories of earlier
 /// test processes that are gone.
 fn build_dir() -> PathBuf {
@@ -220,7 +172,7 @@ fn build(test: &str) -> Option<&'static Build> {
         let lib_dir = dir.join("lib");
         fs::create_dir_all(&lib_dir).expect("create lib/");
         let library = lib_dir.join("libkinfo_vmmap.so");
-        fs::copy(built_library(), &library).expect("copy libkinfo_vmmap.so");
+        fs::copy(built_library("libkinfo_vmmap.so"), &library).expect("copy libkinfo_vmmap.so");
 
         let consumer = dir.join("vmmap_consumer");
         let mut consumer_args = args(PROGRAM);

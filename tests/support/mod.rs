@@ -1,52 +1,71 @@
 //! Shared by the tests that compile C programs against the built library.
-//!
-//! `cargo test` builds the library only as an rlib for the tests, so the
-//! cdylib and staticlib C programs link against are built here by a nested
-//! `cargo build` into a target directory of their own (the outer cargo holds
-//! the lock on the main one). It is incremental: cheap when nothing changed.
 
 #![allow(dead_code)]
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-use std::sync::OnceLock;
+use std::process::{Command, Output, Stdio};
 
-pub fn manifest_dir() -> &'static Path {
+pub fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// The directory holding a fresh `libkinfo_vmmap.so` and `libkinfo_vmmap.a`.
-pub fn library_dir() -> &'static Path {
-    static DIR: OnceLock<PathBuf> = OnceLock::new();
-    DIR.get_or_init(|| {
-        let target = manifest_dir().join("target/c-tests");
-        let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-        let status = Command::new(cargo)
-            .args(["build", "--lib", "--quiet", "--target-dir"])
-            .arg(&target)
-            .current_dir(manifest_dir())
-            .status()
-            .expect("cargo runs");
-        assert!(status.success(), "building the C libraries failed");
-        target.join("debug")
-    })
+pub fn under_ci() -> bool {
+    std::env::var_os("CI").is_some()
 }
 
-/// Whether `tool` can be run. Missing tools fail the test under CI and
-/// skip it elsewhere, with a note.
-pub fn have(tool: &str, why: &str) -> bool {
-    let found = Command::new(tool)
+/// Ends a test whose prerequisite is missing: a failure under CI, where a
+/// skip would hide a gap, and a note and a pass elsewhere. Callers return
+/// right after.
+pub fn missing(test: &str, what: &str) {
+    assert!(!under_ci(), "{test}: {what} (CI is set, so this fails)");
+    // Written past the harness's capture, so that a skip is seen.
+    let _ = writeln!(std::io::stderr(), "note: skipping {test}: {what}");
+}
+
+/// Whether `tool --version` runs.
+pub fn tool_runs(tool: &str) -> bool {
+    Command::new(tool)
         .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !found {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "{tool} is required ({why}) but missing"
-        );
-        eprintln!("skipped: {tool} not found ({why})");
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+/// Whether every tool runs; when one does not, `missing` says so.
+pub fn have(test: &str, tools: &[&str]) -> bool {
+    match tools.iter().find(|tool| !tool_runs(tool)) {
+        Some(tool) => {
+            missing(test, &format!("{tool} is not installed"));
+            false
+        }
+        None => true,
     }
-    found
+}
+
+/// The cdylib this test binary was built with.
+///
+/// Integration tests are not told where it is. cargo builds the library,
+/// with all its crate types, as a dependency of the test binary, and leaves
+/// the cdylib and the staticlib beside it in `target/<profile>/deps/`
+/// without a hash in their names. Those copies are rebuilt by every
+/// `cargo test` that needs them, before any test runs. The copies one level
+/// up, in `target/<profile>/`, are not: cargo puts them there only when the
+/// library itself is what was asked for, as in `cargo build`, so under
+/// `cargo test` they may be stale or absent. The `deps` copies are built
+/// with `panic = "unwind"` like every test dependency, which the C face
+/// allows for (it catches panics); their ABI is the same.
+pub fn built_library(file: &str) -> PathBuf {
+    let exe = std::env::current_exe().expect("current_exe");
+    let deps = exe.parent().expect("the test binary is in a directory");
+    let library = deps.join(file);
+    assert!(
+        library.is_file(),
+        "{} is missing: cargo no longer builds the library beside the test binary",
+        library.display()
+    );
+    library
 }
 
 /// A scratch directory for one test's binaries.
@@ -69,29 +88,4 @@ pub fn run(command: &mut Command) -> Output {
         String::from_utf8_lossy(&output.stderr)
     );
     output
-}
-
-/// Compiles C sources into `out` with warnings as errors, against the
-/// committed header and the shared library.
-pub fn cc_shared(sources: &[&Path], out: &Path, extra: &[&str]) {
-    let lib = library_dir();
-    let mut cmd = Command::new("cc");
-    cmd.args([
-        "-std=c11",
-        "-Wall",
-        "-Wextra",
-        "-Werror",
-        "-pedantic",
-        "-g",
-        "-o",
-    ])
-    .arg(out)
-    .args(sources)
-    .arg("-I")
-    .arg(manifest_dir().join("include"))
-    .args(extra)
-    .arg(format!("-L{}", lib.display()))
-    .arg(format!("-Wl,-rpath,{}", lib.display()))
-    .arg("-lkinfo_vmmap");
-    run(&mut cmd);
 }
