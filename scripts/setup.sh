@@ -8,10 +8,18 @@ cd "$(dirname "$0")/.."
 # zig is pinned: its FreeBSD headers and libc stubs are what the layout and
 # link checks are judged against, so a new zig must be a deliberate change.
 ZIGLANG_VERSION=0.17.1
+# cargo-c is pinned for the same reason: tests/install.rs judges the install
+# layout, the SONAME and the FreeBSD port's pkg-plist by what it installs.
+CARGO_C_VERSION=0.10.24
+# cargo-fuzz drives the fuzz targets in fuzz/ (scripts/fuzz.sh).
+CARGO_FUZZ_VERSION=0.13.2
 FREEBSD_TARGET=x86_64-unknown-freebsd
 # manpages and manpages-dev hold the pages the manual cross-references,
 # which `mandoc -Tlint` looks up.
 APT_PACKAGES=(mandoc valgrind gcc g++ clang libc6-dev binutils manpages manpages-dev)
+# pkgconf reads the installed library's .pc files (tests/install.rs);
+# building cargo-c needs it and OpenSSL's and zlib's headers.
+APT_PACKAGES+=(pkgconf libssl-dev zlib1g-dev)
 
 say() { printf 'setup: %s\n' "$*"; }
 # has LINE_PATTERN COMMAND...: whether a line of COMMAND's output matches.
@@ -41,6 +49,11 @@ fi
 if ! has rust-src rustup +nightly component list --installed; then
 	say "adding rust-src to nightly"
 	rustup +nightly component add rust-src
+fi
+# Miri runs the unit tests of the decoder and the C face (scripts/test.sh).
+if ! has 'miri-*' rustup +nightly component list --installed; then
+	say "adding miri to nightly"
+	rustup +nightly component add miri
 fi
 
 # A venv must be able to bootstrap pip; Debian's python3 needs a package
@@ -80,6 +93,19 @@ if ! venv_ok; then
 	fi
 	.venv/bin/python -m pip install --quiet --disable-pip-version-check "ziglang==$ZIGLANG_VERSION"
 	venv_ok
+fi
+
+# Built from source: minutes, once.
+if ! has "cargo-c $CARGO_C_VERSION+*" cargo cinstall --version; then
+	say "installing cargo-c $CARGO_C_VERSION (a few minutes)"
+	cargo install --locked --quiet cargo-c --version "$CARGO_C_VERSION"
+fi
+
+# Built from source, with the C++ compiler for libFuzzer: a minute or two,
+# once.
+if ! has "cargo-fuzz $CARGO_FUZZ_VERSION" cargo fuzz --version; then
+	say "installing cargo-fuzz $CARGO_FUZZ_VERSION"
+	cargo install --locked --quiet cargo-fuzz --version "$CARGO_FUZZ_VERSION"
 fi
 
 # Proves the toolchain runs, not just that it is on disk.

@@ -25,6 +25,16 @@ mod sys;
 mod unpack;
 mod vmmap;
 
+#[cfg(feature = "bench-internals")]
+#[doc(hidden)]
+pub use sys::bench_internals as __bench;
+
+/// The checks the fuzz targets in `fuzz/` run; no part of the API.
+#[cfg(any(fuzzing, test))]
+#[doc(hidden)]
+#[path = "fuzz.rs"]
+pub mod __fuzz;
+
 pub use abi::kinfo_vmentry;
 pub use error::{Error, Malformed};
 pub use vmmap::VmMap;

@@ -47,6 +47,17 @@ impl VmMap {
         Ok(Self { ptr, len: 0, cap })
     }
 
+    /// An empty map with room for `cap` entries, every byte of which is
+    /// zero: `calloc(3)`, which skips its `memset` when the allocator knows
+    /// the block is fresh from the kernel, and so already zero.
+    pub(crate) fn with_zeroed_capacity(cap: usize) -> Result<Self, Error> {
+        let bytes = bytes_for(cap)?;
+        // SAFETY: `calloc` has no preconditions; a NULL result is handled.
+        let raw = unsafe { libc::calloc(1, bytes) };
+        let ptr = NonNull::new(raw.cast::<kinfo_vmentry>()).ok_or(Error::OutOfMemory)?;
+        Ok(Self { ptr, len: 0, cap })
+    }
+
     /// Room for at least `additional` more entries, growing geometrically.
     #[cfg_attr(not(any(test, target_os = "linux")), allow(dead_code))]
     pub(crate) fn reserve(&mut self, additional: usize) -> Result<(), Error> {
@@ -54,7 +65,9 @@ impl VmMap {
         if needed <= self.cap {
             return Ok(());
         }
-        let cap = needed.max(self.cap.saturating_mul(2)).max(16);
+        // Half as much again, not twice: the peak stays within 1.5 times
+        // the final size, for a few more (cheap, `mremap`) reallocations.
+        let cap = needed.max(self.cap.saturating_add(self.cap / 2)).max(16);
         let bytes = bytes_for(cap)?;
         // SAFETY: `self.ptr` came from `malloc`/`realloc` and is still live.
         // On failure `realloc` returns NULL and leaves the old block alone,
@@ -115,8 +128,16 @@ impl core::ops::Deref for VmMap {
     type Target = [kinfo_vmentry];
 
     fn deref(&self) -> &[kinfo_vmentry] {
+        // The block of an empty map may be a single byte, which malloc(3)
+        // need not align for an entry (C17 asks only for the alignment of
+        // what fits in the block; Miri's malloc gives 1), and a slice must
+        // be aligned even when it is empty.
+        if self.len == 0 {
+            return &[];
+        }
         // SAFETY: the first `len` slots are initialised (see `commit`) and
-        // lie inside the live allocation.
+        // lie inside the live allocation, which holds at least one entry
+        // and so is aligned for one.
         unsafe { core::slice::from_raw_parts(self.ptr.as_ptr(), self.len) }
     }
 }
@@ -153,6 +174,39 @@ mod tests {
         }
         let starts: Vec<u64> = map.iter().map(|e| e.kve_start).collect();
         assert_eq!(starts, (0..100).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn growth_stays_within_half_again_of_the_entries() {
+        let mut map = VmMap::with_capacity(0).unwrap();
+        for start in 0..10_000u64 {
+            map.push(&entry(start)).unwrap();
+            assert!(
+                map.cap <= (map.len() * 3 / 2).max(16),
+                "{} for {}",
+                map.cap,
+                map.len()
+            );
+        }
+    }
+
+    #[test]
+    fn zeroed_capacity_is_zero() {
+        let mut map = VmMap::with_zeroed_capacity(3).unwrap();
+        let slot = map.next_slot().unwrap();
+        // SAFETY: calloc zeroed the slot, and zeros are a valid entry.
+        let entry = unsafe { slot.assume_init_ref() };
+        assert_eq!(entry.kve_path, [0; 1024]);
+        assert_eq!((entry.kve_start, entry.kve_structsize), (0, 0));
+    }
+
+    /// A regression test for Miri, whose malloc(1) is not aligned for an
+    /// entry: making the empty slice from it was undefined behaviour.
+    #[test]
+    fn an_empty_map_is_an_aligned_empty_slice() {
+        let map = VmMap::with_capacity(0).unwrap();
+        let entries: &[kinfo_vmentry] = &map;
+        assert!(entries.is_empty() && entries.as_ptr().is_aligned());
     }
 
     #[test]

@@ -113,6 +113,7 @@ mod tests {
     use crate::sys::kernel_double::KernelDouble;
     use crate::unpack::tests::entry;
     use crate::unpack::unpack;
+    use crate::vmmap::VmMap;
 
     fn typical_map(entries: usize) -> Vec<kinfo_vmentry> {
         (0..entries as u64)
@@ -134,12 +135,14 @@ mod tests {
 
     #[test]
     fn a_typical_map_costs_one_walk() {
-        let map = typical_map(250);
+        // Fewer entries under Miri, which is slow, for the same one walk.
+        let entries = if cfg!(miri) { 25 } else { 250 };
+        let map = typical_map(entries);
         let mut kernel = KernelDouble::new(map.clone());
         let got = fetch(&mut kernel, &SizeHint::new()).unwrap();
         assert_eq!(kernel.walks, 1);
         assert_eq!(kernel.probes, 0);
-        assert_eq!(got.len(), 250);
+        assert_eq!(got.len(), entries);
         for (got, want) in got.iter().zip(&map) {
             assert_eq!(
                 (got.kve_start, got.kve_type, got.kve_path),
@@ -149,6 +152,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg_attr(miri, ignore = "too slow under Miri")]
     fn a_large_map_is_learnt_after_the_first_call() {
         let mut kernel = KernelDouble::new(typical_map(10_000));
         let hint = SizeHint::new();
@@ -162,6 +166,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg_attr(miri, ignore = "too slow under Miri")]
     fn a_map_growing_between_calls_still_succeeds() {
         let mut kernel = KernelDouble::new(typical_map(2_000));
         // Every call, probes included, finds 15% more entries than the last.
@@ -180,6 +185,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg_attr(miri, ignore = "too slow under Miri")]
     fn a_map_that_outgrows_every_buffer_ends_in_enomem() {
         let mut kernel = KernelDouble::new(typical_map(500));
         kernel.growth_factor = 2;
@@ -228,6 +234,100 @@ mod tests {
     fn an_empty_map_is_an_empty_buffer() {
         let mut kernel = KernelDouble::new(Vec::new());
         assert!(fetch(&mut kernel, &SizeHint::new()).unwrap().is_empty());
+    }
+
+    /// What `freebsd::vmmap` does: fetch, then decode. The decoder is given
+    /// a copy of exactly the bytes fetched, so that reading past them is out
+    /// of bounds (for Miri or a sanitizer), not a read of spare capacity.
+    fn fetch_and_unpack(kernel: &mut KernelDouble, hint: &SizeHint) -> Result<VmMap, Error> {
+        let packed = fetch_packed(kernel, KernelDouble::PID, hint)?.into_boxed_slice();
+        unpack(&packed)
+    }
+
+    #[test]
+    fn a_read_that_cuts_its_last_record_short_is_einval() {
+        let map = typical_map(5);
+        let whole = KernelDouble::new(map.clone()).packed().len();
+        let head = KernelDouble::new(map[..4].to_vec()).packed().len();
+        let last = whole - head;
+        // Under Miri, which is slow, the cuts at the edges of the size
+        // field and of the record.
+        let cuts: Vec<usize> = if cfg!(miri) {
+            vec![1, 2, last - 5, last - 4, last - 3, last - 1, last]
+        } else {
+            (1..=last).collect()
+        };
+        for cut in cuts {
+            let mut kernel = KernelDouble::new(map.clone());
+            kernel.cut_length = cut;
+            let got = fetch_and_unpack(&mut kernel, &SizeHint::new());
+            assert_eq!(kernel.walks, 1);
+            if cut == last {
+                // Whole records only: a shorter map, but a valid one.
+                assert_eq!(got.unwrap().len(), 4);
+                continue;
+            }
+            // Cut in its body (`PastEnd`) or in its size (`TrailingFragment`):
+            // either way EINVAL, blamed on the last record.
+            let error = got.unwrap_err();
+            assert_eq!(error.errno(), libc::EINVAL, "cut {cut}: {error:?}");
+            assert!(
+                matches!(error, Error::Malformed { offset, .. } if offset == head),
+                "cut {cut}: {error:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn an_endless_stream_of_enomem_ends_in_a_clean_enomem() {
+        let mut kernel = KernelDouble::new(typical_map(10));
+        kernel.always_enomem = true;
+        let hint = SizeHint::new();
+        for call in 1..=3 {
+            assert_eq!(fetch(&mut kernel, &hint).unwrap_err(), Error::OutOfMemory);
+            // A read and a probe per attempt, and no more attempts.
+            assert_eq!(
+                (kernel.walks, kernel.probes),
+                (2 * MAX_ATTEMPTS * call, MAX_ATTEMPTS * call)
+            );
+        }
+        // The buffer doubles at each attempt, and a failure teaches the hint
+        // nothing: every call offers the same bytes.
+        let per_call = INITIAL_BUFFER * ((1 << MAX_ATTEMPTS) - 1);
+        assert_eq!(kernel.bytes_offered, 3 * per_call);
+        assert_eq!(kernel.largest_buffer, INITIAL_BUFFER << (MAX_ATTEMPTS - 1));
+    }
+
+    #[test]
+    #[cfg_attr(miri, ignore = "allocates a 95 MB buffer")]
+    fn a_size_that_grows_on_every_call_ends_in_a_clean_enomem() {
+        let mut kernel = KernelDouble::new(typical_map(120));
+        // Every call finds 4 times the size the last one did.
+        kernel.size_inflation = 4;
+        let got = fetch(&mut kernel, &SizeHint::new());
+        assert_eq!(got.unwrap_err(), Error::OutOfMemory);
+        assert_eq!(
+            (kernel.walks, kernel.probes),
+            (2 * MAX_ATTEMPTS, MAX_ATTEMPTS)
+        );
+        // Each buffer is sized from the probe before it, with its slack, and
+        // nothing beyond: the largest from the call before the last read,
+        // which claimed 4 to the power of its own number times the real size.
+        let real = KernelDouble::new(typical_map(120)).packed().len();
+        let last_sized_from = real * 4usize.pow(2 * MAX_ATTEMPTS as u32 - 2);
+        assert_eq!(kernel.largest_buffer, with_slack(last_sized_from));
+    }
+
+    #[test]
+    fn a_size_too_large_to_allocate_is_enomem_not_an_abort() {
+        let mut kernel = KernelDouble::new(typical_map(10));
+        kernel.size_inflation = usize::MAX;
+        let got = fetch(&mut kernel, &SizeHint::new());
+        assert_eq!(got.unwrap_err(), Error::OutOfMemory);
+        // The first read is refused, the probe answers usize::MAX, and no
+        // buffer of that size is asked of the allocator twice.
+        assert_eq!((kernel.walks, kernel.probes), (2, 1));
+        assert_eq!(kernel.largest_buffer, INITIAL_BUFFER);
     }
 
     #[test]

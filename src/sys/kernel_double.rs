@@ -6,12 +6,18 @@
 //! the last record cut in the middle, and ENOMEM; the process can be missing
 //! (ESRCH) or not debuggable (EPERM). Between calls the map can grow, as a
 //! live process's does, since the kernel takes no snapshot.
+//!
+//! It can also behave as no kernel should, so that the fetch is shown to
+//! stay bounded and fail cleanly against a hostile one: a successful read
+//! whose last record is cut short, ENOMEM for every buffer however large,
+//! and a size that grows on every call. It counts what it was
+//! asked for (calls, probes, buffer bytes) so that the tests can bound it.
 
 use core::mem::MaybeUninit;
 
 use crate::abi::kinfo_vmentry;
 use crate::sys::fetch_packed::VmmapSysctl;
-use crate::unpack::tests::pack;
+use crate::unpack::pack;
 
 pub(crate) struct KernelDouble {
     pub map: Vec<kinfo_vmentry>,
@@ -19,6 +25,10 @@ pub(crate) struct KernelDouble {
     pub walks: usize,
     /// Calls made with no buffer.
     pub probes: usize,
+    /// Bytes of buffer offered, summed over every call.
+    pub bytes_offered: usize,
+    /// The largest buffer offered.
+    pub largest_buffer: usize,
     /// Entries added after every call.
     pub growth_per_call: usize,
     /// The map is multiplied by this after every call, when above 1.
@@ -29,6 +39,17 @@ pub(crate) struct KernelDouble {
     pub exit_after_calls: Option<usize>,
     /// Added to the length a successful read reports.
     pub overstate_length: usize,
+    /// Hostile: taken off the length a successful read reports, so that
+    /// its last record (or its last record's size field) is cut short.
+    pub cut_length: usize,
+    /// Hostile: every read with a buffer fails with ENOMEM after filling
+    /// it, however large it is; probes still answer.
+    pub always_enomem: bool,
+    /// Hostile, when above 1: the size the records need, as both reads and
+    /// probes find it, is their real size times this to the power of the
+    /// calls made so far, the current one included: a size that grows on
+    /// every call, without the memory behind it.
+    pub size_inflation: usize,
 }
 
 impl KernelDouble {
@@ -39,15 +60,21 @@ impl KernelDouble {
             map,
             walks: 0,
             probes: 0,
+            bytes_offered: 0,
+            largest_buffer: 0,
             growth_per_call: 0,
             growth_factor: 1,
             fail_with: None,
             exit_after_calls: None,
             overstate_length: 0,
+            cut_length: 0,
+            always_enomem: false,
+            size_inflation: 1,
         }
     }
 
-    fn packed(&self) -> Vec<u8> {
+    /// The map as the kernel packs it.
+    pub fn packed(&self) -> Vec<u8> {
         let mut out = Vec::new();
         self.map.iter().for_each(|e| pack(e, &mut out));
         out
@@ -64,6 +91,15 @@ impl KernelDouble {
             next.kve_end = next.kve_start + 0x1000;
             self.map.push(next);
         }
+    }
+
+    /// The size `real` bytes of records need, as this call finds it.
+    fn needed(&self, real: usize) -> usize {
+        if self.size_inflation <= 1 {
+            return real;
+        }
+        let calls = u32::try_from(self.walks).unwrap_or(u32::MAX);
+        real.saturating_mul(self.size_inflation.saturating_pow(calls))
     }
 }
 
@@ -82,22 +118,23 @@ impl VmmapSysctl for KernelDouble {
         }
         self.walks += 1;
         let packed = self.packed();
+        let needed = self.needed(packed.len());
         let result = match buf {
             None => {
                 self.probes += 1;
-                Ok(packed.len())
-            }
-            Some(buf) if buf.len() < packed.len() => {
-                for (dst, &src) in buf.iter_mut().zip(&packed) {
-                    dst.write(src);
-                }
-                Err(libc::ENOMEM)
+                Ok(needed)
             }
             Some(buf) => {
+                self.bytes_offered = self.bytes_offered.saturating_add(buf.len());
+                self.largest_buffer = self.largest_buffer.max(buf.len());
                 for (dst, &src) in buf.iter_mut().zip(&packed) {
                     dst.write(src);
                 }
-                Ok(packed.len() + self.overstate_length)
+                if buf.len() < needed || self.always_enomem {
+                    Err(libc::ENOMEM)
+                } else {
+                    Ok((packed.len() + self.overstate_length).saturating_sub(self.cut_length))
+                }
             }
         };
         self.grow();

@@ -20,7 +20,7 @@
 //! read of the text 1.4 ms), and the ioctl cannot see the gate VMA
 //! (`[vsyscall]`) at all. So the library reads text only, and needs no
 //! fallback for kernels without the ioctl; the ioctl reader lives in
-//! `benches/linux_text_vs_procmap_query.rs`, to rerun the comparison.
+//! `benches/linux.rs`, to rerun the comparison.
 //!
 //! Nothing on the call path can abort: no `std::fs`, `String`, `PathBuf` or
 //! `format!`; the `/proc` paths are built on the stack, files are opened with
@@ -725,6 +725,22 @@ fn stat_if_same_file(path: &CStr, dev: u64, ino: u64) -> Option<VnAttrs> {
         mode: st.st_mode,
         rdev: st.st_rdev,
     })
+}
+
+/// The map `text` describes, built as a read of `/proc` builds it (names
+/// that look like files are `stat`ed), without the read: the fuzz checks'
+/// way in (`src/fuzz.rs`).
+#[cfg(any(fuzzing, test))]
+pub(crate) fn vmmap_from_text(text: &[u8], resident: Resident) -> Result<VmMap, Error> {
+    let mut builder = Builder::new(resident)?;
+    let mut lines = Lines::new(text);
+    for line in &mut lines {
+        builder.line(line)?;
+    }
+    if !lines.rest().is_empty() {
+        return Err(MALFORMED_TEXT);
+    }
+    builder.finish()
 }
 
 #[cfg(test)]

@@ -1,10 +1,18 @@
 //! The platform backends: each turns a pid into a `VmMap`.
 
-#[cfg(any(target_os = "freebsd", test))]
+/// cbindgen:ignore
+#[cfg(feature = "bench-internals")]
+pub mod bench_internals;
+#[cfg(any(target_os = "freebsd", test, feature = "bench-internals"))]
 mod fetch_packed;
 #[cfg(target_os = "freebsd")]
 mod freebsd;
-#[cfg(test)]
+// Outside the tests only the benchmarks drive it, with none of its
+// hostile modes. (cbindgen reads every module whatever its cfg, and would
+// put the double's constant in the C header.)
+/// cbindgen:ignore
+#[cfg(any(test, feature = "bench-internals"))]
+#[cfg_attr(not(test), allow(dead_code))]
 mod kernel_double;
 #[cfg(target_os = "linux")]
 mod linux;
@@ -14,6 +22,18 @@ mod linux;
 mod procfs_text;
 #[cfg(not(any(target_os = "freebsd", target_os = "linux")))]
 mod unsupported;
+
+/// What the fuzz checks (`src/fuzz.rs`) drive: the text parser, and on
+/// Linux the entry builder.
+#[cfg(any(fuzzing, test))]
+pub(crate) mod fuzz_access {
+    #[cfg(target_os = "linux")]
+    pub(crate) use super::linux::{Resident, vmmap_from_text};
+    pub(crate) use super::procfs_text::{
+        Field, Lines, SmapsLine, VmFlags, parse_map_line, parse_smaps_line, parse_stat,
+        unescape_path,
+    };
+}
 
 #[cfg(target_os = "freebsd")]
 pub(crate) use freebsd::vmmap;

@@ -1,56 +1,43 @@
-//! Which lists a process's VMAs faster when resident counts are skipped:
-//! the text of `/proc/PID/maps`, or the `PROCMAP_QUERY` ioctl of Linux
-//! 6.11 and later, one VMA per call?
-//!
-//! The library reads the text (see `src/sys/linux.rs`); the ioctl reader
-//! lives here only, so that the comparison can be rerun on a new kernel:
+//! Reading a process's map on Linux, with 10,000 mappings, against the
+//! cost of the kernel's own text and against peers:
 //!
 //! ```text
-//! cargo bench --bench linux_text_vs_procmap_query
+//! cargo bench --bench linux
 //! ```
 //!
 //! A forked child maps 10,000 pages with alternating protections, so that
-//! each is a VMA of its own, and waits. Each way of reading its map runs
-//! `ROUNDS` times after a warm-up; the median and the fastest round are
-//! printed in milliseconds per call, with the raw `read(2)` of `maps` and
-//! `smaps` into a buffer (no parsing) as the bounds the library is held to:
-//! within 1.25x of the raw `maps` read when counts are skipped, within
-//! 1.15x of the raw `smaps` read when they are not.
+//! each is a VMA of its own (10,030 with its binary and libraries), dirties
+//! every fourth, and waits. Criterion times each way of reading its map;
+//! the summary at the end gives each median's ratio to the bound of its
+//! group.
 //!
-//! The ioctl reader builds the same entries as the library's text path
-//! (type, protection, flags, path, `stat` of the file when it is the one
-//! mapped), so that both pay for the same output; the two maps are checked
-//! to agree before anything is timed. They differ in one entry: the text
-//! shows the gate VMA (`[vsyscall]` on x86_64), which lives outside the
-//! process's VMA tree, where the ioctl cannot find it.
+//! With resident counts (`linux_smaps`): a raw `read(2)` of
+//! `/proc/PID/smaps` into a buffer, in the 64 KiB requests the library
+//! makes and parsing nothing (the bound; the goal is 1.15 times it); the
+//! library; the `procfs` crate's `Process::smaps()` (a peer).
 //!
-//! Figures on Linux 6.18.44 (x86_64 VM, 2 vCPUs), medians in ms per call
-//! over three runs:
+//! With counts skipped (`linux_maps`, `KINFO_VMMAP_SKIP_RESIDENT_COUNT=1`):
+//! a raw read of `/proc/PID/maps` (the bound; the goal is 1.25 times it);
+//! the library; the `PROCMAP_QUERY` ioctl of Linux 6.11 and later, one VMA
+//! per call, building the same entries as the library, and the ioctls
+//! alone, building nothing; and writing the output alone, 10,030 zeroed
+//! 1160-byte entries, the part of the cost no parser can remove. The
+//! library reads the text, not the ioctl, because the text is faster (see
+//! `src/sys/linux.rs`); this is where that is measured. Before anything is
+//! timed the ioctl's entries are checked against the library's: they
+//! differ only in the gate VMA (`[vsyscall]` on x86_64), which lives outside
+//! the process's VMA tree, where the ioctl cannot find it.
 //!
-//! | counts skipped | ms | vs raw `maps` |
-//! |---|---|---|
-//! | raw `read(2)` of `/proc/PID/maps` | 1.38 | 1.00x |
-//! | `maps` text -> entries (the library) | 2.23-2.33 | 1.59-1.69x |
-//! | `PROCMAP_QUERY` ioctls alone | 3.02 | 2.2x |
-//! | `PROCMAP_QUERY` -> entries | 3.37-3.48 | 2.4-2.5x |
-//! | writing 10,030 zeroed entries alone | 0.48-0.54 | 0.34-0.39x |
-//!
-//! | counts read | ms | vs raw `smaps` |
-//! |---|---|---|
-//! | raw `read(2)` of `/proc/PID/smaps` | 13.6-13.9 | 1.00x |
-//! | `smaps` text -> entries (the library) | 15.9-16.5 | 1.17-1.20x |
-//!
-//! The text wins by half as much again: one `read(2)` brings a page of
-//! text, some 80 VMAs, where the ioctl costs a system call per VMA. Neither
-//! goal is quite met, and the first cannot be: the output alone, 1160 bytes
-//! per entry (11.6 MB here), costs a third of the raw `maps` read to write,
-//! more than the quarter the goal allows; parsing the text adds about as
-//! much again (0.3 ms, mostly the three hex columns).
+//! psutil's `memory_maps(grouped=False)` on the same kind of child is
+//! measured by `benches/psutil_memory_maps.py`, where Python is at hand.
 
 #[cfg(not(target_os = "linux"))]
 fn main() {
-    eprintln!("PROCMAP_QUERY and /proc/PID/maps are Linux's; nothing to compare here.");
+    eprintln!("/proc and PROCMAP_QUERY are Linux's; nothing to measure here.");
 }
+
+#[cfg(target_os = "linux")]
+mod common;
 
 #[cfg(target_os = "linux")]
 fn main() {
@@ -61,7 +48,6 @@ fn main() {
 mod linux {
     use core::ffi::{CStr, c_char, c_int, c_void};
     use std::hint::black_box;
-    use std::time::{Duration, Instant};
 
     use kinfo_vmmap::abi::{
         KF_ATTR_VALID, KINFO_VMENTRY_SIZE, KVME_FLAG_COW, KVME_FLAG_GROWS_DOWN, KVME_PROT_EXEC,
@@ -69,9 +55,9 @@ mod linux {
         kinfo_vmentry, kinfo_vmentry_type_spec,
     };
 
+    use crate::common::{self, MappedChild};
+
     const MAPPINGS: usize = 10_000;
-    const WARMUP: usize = 5;
-    const ROUNDS: usize = 41;
     /// What the library asks of each `read(2)`.
     const CHUNK: usize = 64 * 1024;
     const SKIP_RESIDENT_COUNT: &str = "KINFO_VMMAP_SKIP_RESIDENT_COUNT";
@@ -123,11 +109,10 @@ mod linux {
     pub fn main() {
         let child = MappedChild::spawn(MAPPINGS);
         let pid = child.pid;
-        let kernel = kernel_release();
         println!(
-            "kernel {kernel}; child {pid} with {MAPPINGS} mappings of alternating protections"
+            "{}; child {pid} with {MAPPINGS} mappings",
+            common::machine()
         );
-        println!("{ROUNDS} rounds after {WARMUP} warm-up rounds; ms per call\n");
 
         set_skip(true);
         let text = kinfo_vmmap::vmmap(pid).expect("the library's maps path");
@@ -135,7 +120,7 @@ mod linux {
             Ok(entries) => Some(entries),
             Err(errno @ (libc::ENOTTY | libc::EINVAL)) => {
                 let error = std::io::Error::from_raw_os_error(errno);
-                println!("PROCMAP_QUERY is not supported by this kernel ({error}); text only\n");
+                println!("PROCMAP_QUERY is not supported by this kernel ({error}); text only");
                 None
             }
             Err(errno) => panic!(
@@ -143,115 +128,91 @@ mod linux {
                 std::io::Error::from_raw_os_error(errno)
             ),
         };
-        assert!(
-            text.len() > MAPPINGS,
-            "the child's map has {} entries",
-            text.len()
-        );
         if let Some(query) = &query {
-            let compared = assert_same(&text, query);
-            println!(
-                "PROCMAP_QUERY and the maps text agree on all {compared} entries but [vsyscall]\n"
-            );
+            let n = assert_same(&text, query);
+            println!("PROCMAP_QUERY and the maps text agree on all {n} entries but [vsyscall]");
         }
+        let entries = text.len();
+        drop(text);
+        set_skip(false);
+        let smaps = procfs::process::Process::new(pid)
+            .and_then(|p| p.smaps())
+            .expect("procfs reads smaps");
+        assert_eq!(smaps.len(), entries);
+        drop(smaps);
 
         let maps_path = proc_path(pid, "maps");
         let smaps_path = proc_path(pid, "smaps");
-        let mut buf = vec![0u8; 16 << 20];
-        let raw_maps = measure(|| raw_read(&maps_path, &mut buf));
-        let text_path = measure(|| kinfo_vmmap::vmmap(pid).map(|m| m.len()).unwrap_or(0));
-        let query_path = query
-            .is_some()
-            .then(|| measure(|| procmap_query(pid).map(|e| e.len()).unwrap_or(0)));
-        let raw_query = query
-            .is_some()
-            .then(|| measure(|| raw_procmap_query(pid).unwrap_or(0)));
-        let entries = text.len();
-        let output = measure(|| zeroed_entries(entries));
-        set_skip(false);
-        let raw_smaps = measure(|| raw_read(&smaps_path, &mut buf));
-        let smaps_path_time = measure(|| kinfo_vmmap::vmmap(pid).map(|m| m.len()).unwrap_or(0));
+        let mut buf = vec![0u8; 64 << 20];
+        let mut c = common::criterion();
 
-        println!(
-            "{:<52} {:>9} {:>9} {:>7}",
-            "counts skipped", "median", "fastest", "ratio"
-        );
-        report(
-            "raw read(2) of /proc/PID/maps (the bound)",
-            raw_maps,
-            raw_maps,
-        );
-        report("maps text -> entries (the library)", text_path, raw_maps);
-        if let (Some(query_path), Some(raw_query)) = (query_path, raw_query) {
-            report(
-                "PROCMAP_QUERY ioctls alone, one per VMA",
-                raw_query,
-                raw_maps,
-            );
-            report("PROCMAP_QUERY ioctl -> entries", query_path, raw_maps);
+        let mut g = c.benchmark_group("linux_maps");
+        g.bench_function("raw_read", |b| {
+            b.iter(|| raw_read(&maps_path, &mut buf));
+        });
+        g.bench_function("kinfo_vmmap", |b| {
+            set_skip(true);
+            b.iter(|| kinfo_vmmap::vmmap(pid).expect("the map").len());
+        });
+        if query.is_some() {
+            g.bench_function("procmap_query", |b| {
+                b.iter(|| procmap_query(pid).expect("the ioctl").len());
+            });
+            g.bench_function("procmap_query_raw", |b| {
+                b.iter(|| raw_procmap_query(pid).expect("the ioctl"));
+            });
         }
-        report(
-            "writing the zeroed entries alone (the output)",
-            output,
-            raw_maps,
-        );
-        println!(
-            "\n{:<52} {:>9} {:>9} {:>7}",
-            "counts read", "median", "fastest", "ratio"
-        );
-        report(
-            "raw read(2) of /proc/PID/smaps (the bound)",
-            raw_smaps,
-            raw_smaps,
-        );
-        report(
-            "smaps text -> entries (the library)",
-            smaps_path_time,
-            raw_smaps,
-        );
-        if let Some(query_path) = query_path {
-            let winner = if query_path.median < text_path.median {
-                "PROCMAP_QUERY"
-            } else {
-                "the maps text"
-            };
-            let factor = query_path.median.as_secs_f64() / text_path.median.as_secs_f64();
-            println!("\nfaster with counts skipped: {winner} (PROCMAP_QUERY / text = {factor:.2})");
-        }
+        g.bench_function("output_alone", |b| {
+            b.iter(|| zeroed_entries(entries));
+        });
+        g.finish();
+
+        let mut g = c.benchmark_group("linux_smaps");
+        g.sample_size(40);
+        g.bench_function("raw_read", |b| {
+            b.iter(|| raw_read(&smaps_path, &mut buf));
+        });
+        g.bench_function("kinfo_vmmap", |b| {
+            set_skip(false);
+            b.iter(|| kinfo_vmmap::vmmap(pid).expect("the map").len());
+        });
+        g.bench_function("procfs_crate", |b| {
+            b.iter(|| {
+                let process = procfs::process::Process::new(pid).expect("the child");
+                process.smaps().expect("smaps").len()
+            });
+        });
+        g.finish();
+        c.final_summary();
         drop(child);
-    }
 
-    #[derive(Clone, Copy)]
-    struct Timing {
-        median: Duration,
-        fastest: Duration,
-    }
-
-    fn measure<T>(mut f: impl FnMut() -> T) -> Timing {
-        for _ in 0..WARMUP {
-            black_box(f());
-        }
-        let mut times: Vec<Duration> = (0..ROUNDS)
-            .map(|_| {
-                let start = Instant::now();
-                black_box(f());
-                start.elapsed()
-            })
-            .collect();
-        times.sort();
-        Timing {
-            median: times[ROUNDS / 2],
-            fastest: times[0],
-        }
-    }
-
-    fn report(what: &str, t: Timing, bound: Timing) {
-        let ms = |d: Duration| d.as_secs_f64() * 1e3;
-        let ratio = t.median.as_secs_f64() / bound.median.as_secs_f64();
-        println!(
-            "{what:<52} {:>9.3} {:>9.3} {ratio:>6.2}x",
-            ms(t.median),
-            ms(t.fastest)
+        common::summary(
+            "counts skipped (maps), 10,000 mappings; ratio to the raw read",
+            "linux_maps",
+            "raw_read",
+            &[
+                ("raw_read", "raw read(2) of /proc/PID/maps (the bound)"),
+                ("kinfo_vmmap", "kinfo_vmmap::vmmap, maps text (the library)"),
+                ("procmap_query", "PROCMAP_QUERY ioctl -> the same entries"),
+                (
+                    "procmap_query_raw",
+                    "PROCMAP_QUERY ioctls alone, one per VMA",
+                ),
+                ("output_alone", "writing the zeroed entries alone"),
+            ],
+        );
+        common::summary(
+            "with resident counts (smaps), 10,000 mappings; ratio to the raw read",
+            "linux_smaps",
+            "raw_read",
+            &[
+                ("raw_read", "raw read(2) of /proc/PID/smaps (the bound)"),
+                (
+                    "kinfo_vmmap",
+                    "kinfo_vmmap::vmmap, smaps text (the library)",
+                ),
+                ("procfs_crate", "procfs crate: Process::smaps() (a peer)"),
+            ],
         );
     }
 
@@ -265,17 +226,6 @@ mod linux {
                 std::env::remove_var(SKIP_RESIDENT_COUNT);
             }
         }
-    }
-
-    fn kernel_release() -> String {
-        // SAFETY: `utsname` is plain bytes, valid zeroed, and `uname`
-        // fills it.
-        let mut uts: libc::utsname = unsafe { core::mem::zeroed() };
-        // SAFETY: `uts` is a live, writable `struct utsname`.
-        unsafe { libc::uname(&mut uts) };
-        // SAFETY: `uname` NUL-terminates the field.
-        let release = unsafe { CStr::from_ptr(uts.release.as_ptr()) };
-        release.to_string_lossy().into_owned()
     }
 
     fn proc_path(pid: i32, leaf: &str) -> Vec<u8> {
@@ -326,13 +276,18 @@ mod linux {
         }
     }
 
-    /// A fresh array of `count` zeroed entries, as both readers write one:
-    /// 1160 bytes each, the part of the cost no parser can remove.
+    /// A fresh array of `count` entries, allocated at its final size and
+    /// zeroed entry by entry as the library writes them: 1160 bytes each,
+    /// the part of the cost no parser can remove.
     fn zeroed_entries(count: usize) -> usize {
-        let mut entries: Vec<kinfo_vmentry> = Vec::new();
-        for _ in 0..count {
-            entries.push(kinfo_vmentry::zeroed());
+        let mut entries: Vec<kinfo_vmentry> = Vec::with_capacity(count);
+        for slot in entries.spare_capacity_mut() {
+            // SAFETY: the slot is valid for writing one entry.
+            unsafe { slot.as_mut_ptr().write_bytes(0, 1) };
         }
+        // SAFETY: every entry up to `count` was written (all zero bytes
+        // are a valid `kinfo_vmentry`).
+        unsafe { entries.set_len(count) };
         black_box(&entries);
         entries.len()
     }
@@ -490,68 +445,5 @@ mod linux {
             assert_eq!(key(t), key(q), "{t:?} vs {q:?}");
         }
         query.len()
-    }
-
-    /// A forked child that maps `count` pages with alternating protections
-    /// so that each is a VMA of its own, dirties every fourth, and waits
-    /// to be killed.
-    struct MappedChild {
-        pid: i32,
-    }
-
-    impl MappedChild {
-        fn spawn(count: usize) -> Self {
-            // SAFETY: `sysconf` has no preconditions.
-            let page = unsafe { libc::sysconf(libc::_SC_PAGESIZE) } as usize;
-            let mut fds = [0; 2];
-            // SAFETY: `fds` has room for two descriptors.
-            assert_eq!(unsafe { libc::pipe(fds.as_mut_ptr()) }, 0);
-            // SAFETY: the child only makes system calls and never returns.
-            let pid = unsafe { libc::fork() };
-            assert!(pid >= 0);
-            if pid == 0 {
-                // SAFETY: raw system calls on memory the child maps itself.
-                unsafe {
-                    let prot = libc::PROT_READ | libc::PROT_WRITE;
-                    let flags = libc::MAP_PRIVATE | libc::MAP_ANONYMOUS;
-                    let base = libc::mmap(core::ptr::null_mut(), count * page, prot, flags, -1, 0);
-                    let mut ok = base != libc::MAP_FAILED;
-                    for i in (1..count).step_by(2) {
-                        let addr = base.cast::<u8>().add(i * page);
-                        ok = ok && libc::mprotect(addr.cast(), page, libc::PROT_READ) == 0;
-                    }
-                    for i in (0..count).step_by(4) {
-                        if ok {
-                            base.cast::<u8>().add(i * page).write_volatile(1);
-                        }
-                    }
-                    let status = u8::from(ok);
-                    libc::write(fds[1], (&raw const status).cast(), 1);
-                    loop {
-                        libc::pause();
-                    }
-                }
-            }
-            let child = Self { pid };
-            let mut status = 0u8;
-            // SAFETY: the descriptors are ours; `status` has room for a byte.
-            unsafe {
-                libc::close(fds[1]);
-                libc::read(fds[0], (&raw mut status).cast(), 1);
-                libc::close(fds[0]);
-            }
-            assert_eq!(status, 1, "the child could not map its pages");
-            child
-        }
-    }
-
-    impl Drop for MappedChild {
-        fn drop(&mut self) {
-            // SAFETY: the child is ours to kill and reap.
-            unsafe {
-                libc::kill(self.pid, libc::SIGKILL);
-                libc::waitpid(self.pid, core::ptr::null_mut(), 0);
-            }
-        }
     }
 }

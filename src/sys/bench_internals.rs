@@ -1,0 +1,121 @@
+//! What the benchmarks reach inside for, as `kinfo_vmmap::__bench`: the
+//! FreeBSD fetch strategy and the kernel double it is tested against, so
+//! that `benches/` can count the kernel walks and the bytes copied per call
+//! on any OS, and run libutil's algorithm on the same double for
+//! comparison. Built only with the `bench-internals` feature (which the
+//! crate's own dev-dependency on itself turns on for benches and tests);
+//! no part of the library's API.
+
+use core::mem::MaybeUninit;
+
+use super::fetch_packed::{self, VmmapSysctl};
+use super::kernel_double::KernelDouble;
+use crate::abi::kinfo_vmentry;
+use crate::error::Error;
+
+/// The kernel double, counting what its callers cost it.
+pub struct Kernel {
+    double: KernelDouble,
+    bytes_copied: usize,
+    hook: Option<fn(bool)>,
+}
+
+impl Kernel {
+    /// The one process the double knows.
+    pub const PID: i32 = KernelDouble::PID;
+
+    /// A kernel whose process has `map`, which stays as it is.
+    pub fn new(map: Vec<kinfo_vmentry>) -> Self {
+        Self {
+            double: KernelDouble::new(map),
+            bytes_copied: 0,
+            hook: None,
+        }
+    }
+
+    /// Walks of the map so far: every call walks it, size probes included.
+    pub fn walks(&self) -> usize {
+        self.double.walks
+    }
+
+    /// Calls made with no buffer, to learn the size.
+    pub fn probes(&self) -> usize {
+        self.double.probes
+    }
+
+    /// Bytes copied out to callers' buffers so far, including those of a
+    /// buffer filled to its end before ENOMEM.
+    pub fn bytes_copied(&self) -> usize {
+        self.bytes_copied
+    }
+
+    pub fn reset_counts(&mut self) {
+        self.double.walks = 0;
+        self.double.probes = 0;
+        self.bytes_copied = 0;
+    }
+
+    /// Has `hook(true)` called as each call enters the kernel and
+    /// `hook(false)` as it returns, so that a heap profiler can leave out
+    /// what the double allocates to play the kernel.
+    pub fn set_hook(&mut self, hook: fn(bool)) {
+        self.hook = Some(hook);
+    }
+
+    /// `sysctl({CTL_KERN, KERN_PROC, KERN_PROC_VMMAP, pid}, buf, &len,
+    /// NULL, 0)`: with a buffer, the length of the records copied into it,
+    /// or ENOMEM with the buffer filled when they do not fit; without one,
+    /// the size they need. Failures are errno values.
+    pub fn sysctl(&mut self, pid: i32, buf: Option<&mut [MaybeUninit<u8>]>) -> Result<usize, i32> {
+        let offered = buf.as_ref().map(|b| b.len());
+        if let Some(hook) = self.hook {
+            hook(true);
+        }
+        let result = self.double.vmmap_sysctl(pid, buf);
+        if let Some(hook) = self.hook {
+            hook(false);
+        }
+        self.bytes_copied += match (result, offered) {
+            (Ok(len), Some(_)) => len,
+            (Err(libc::ENOMEM), Some(offered)) => offered,
+            _ => 0,
+        };
+        result
+    }
+}
+
+impl VmmapSysctl for Kernel {
+    fn vmmap_sysctl(
+        &mut self,
+        pid: i32,
+        buf: Option<&mut [MaybeUninit<u8>]>,
+    ) -> Result<usize, i32> {
+        self.sysctl(pid, buf)
+    }
+}
+
+/// The buffer size the fetch starts from, learnt from the previous call;
+/// the library keeps one for the whole process.
+pub struct SizeHint(fetch_packed::SizeHint);
+
+impl SizeHint {
+    pub fn new() -> Self {
+        Self(fetch_packed::SizeHint::new())
+    }
+}
+
+impl Default for SizeHint {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// The library's fetch of the packed records of `Kernel::PID`.
+pub fn fetch_packed(kernel: &mut Kernel, hint: &SizeHint) -> Result<Vec<u8>, Error> {
+    fetch_packed::fetch_packed(kernel, Kernel::PID, &hint.0)
+}
+
+/// Appends `entry` to `out` packed as FreeBSD's kernel packs it.
+pub fn pack(entry: &kinfo_vmentry, out: &mut Vec<u8>) {
+    crate::unpack::pack(entry, out);
+}
