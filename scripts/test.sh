@@ -13,6 +13,8 @@ step "format and lints (host)"
 cargo fmt --check
 cargo fmt --check --manifest-path fuzz/Cargo.toml
 cargo clippy --all-targets --quiet -- -D warnings
+# The FreeBSD-fetch and memory benches build only with this feature.
+cargo clippy --all-targets --features bench-internals --quiet -- -D warnings
 
 step "manual pages"
 # -Tlint also checks that every .Xr names a page installed here, or a file

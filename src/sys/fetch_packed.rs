@@ -73,7 +73,7 @@ pub(crate) fn fetch_packed<K: VmmapSysctl>(
     hint: &SizeHint,
 ) -> Result<Vec<u8>, Error> {
     let mut size = hint.get();
-    for _ in 0..MAX_ATTEMPTS {
+    for attempt in 1..=MAX_ATTEMPTS {
         let mut buf = Vec::new();
         buf.try_reserve_exact(size)
             .map_err(|_| Error::OutOfMemory)?;
@@ -95,6 +95,8 @@ pub(crate) fn fetch_packed<K: VmmapSysctl>(
                 hint.learn(len);
                 return Ok(buf);
             }
+            // After the last read, a probe would be a walk for nothing.
+            Err(libc::ENOMEM) if attempt == MAX_ATTEMPTS => break,
             Err(libc::ENOMEM) => {
                 drop(buf);
                 let needed = kernel.vmmap_sysctl(pid, None).map_err(Error::from_errno)?;
@@ -191,7 +193,7 @@ mod tests {
         kernel.growth_factor = 2;
         let got = fetch(&mut kernel, &SizeHint::new());
         assert_eq!(got.unwrap_err(), Error::OutOfMemory);
-        assert_eq!(kernel.walks, 2 * MAX_ATTEMPTS);
+        assert_eq!(kernel.walks, 2 * MAX_ATTEMPTS - 1);
     }
 
     #[test]
@@ -285,10 +287,10 @@ mod tests {
         let hint = SizeHint::new();
         for call in 1..=3 {
             assert_eq!(fetch(&mut kernel, &hint).unwrap_err(), Error::OutOfMemory);
-            // A read and a probe per attempt, and no more attempts.
+            // A read per attempt and a probe between two, no more.
             assert_eq!(
                 (kernel.walks, kernel.probes),
-                (2 * MAX_ATTEMPTS * call, MAX_ATTEMPTS * call)
+                ((2 * MAX_ATTEMPTS - 1) * call, (MAX_ATTEMPTS - 1) * call)
             );
         }
         // The buffer doubles at each attempt, and a failure teaches the hint
@@ -308,7 +310,7 @@ mod tests {
         assert_eq!(got.unwrap_err(), Error::OutOfMemory);
         assert_eq!(
             (kernel.walks, kernel.probes),
-            (2 * MAX_ATTEMPTS, MAX_ATTEMPTS)
+            (2 * MAX_ATTEMPTS - 1, MAX_ATTEMPTS - 1)
         );
         // Each buffer is sized from the probe before it, with its slack, and
         // nothing beyond: the largest from the call before the last read,
