@@ -15,30 +15,9 @@
 //! read. These are counts, not times: the double's own speed says nothing
 //! of the kernel's.
 
-use kinfo_vmmap::__bench::{Kernel, SizeHint, fetch_packed};
-use kinfo_vmmap::abi::{KVME_TYPE_SWAP, KVME_TYPE_VNODE, kinfo_vmentry};
+use kinfo_vmmap::__bench::{Kernel, SizeHint, fetch_packed, typical_map};
 
 const SIZES: [usize; 3] = [100, 1_000, 10_000];
-
-/// A map like a typical process's: a third anonymous, the rest a library.
-fn typical_map(entries: usize) -> Vec<kinfo_vmentry> {
-    (0..entries as u64)
-        .map(|i| {
-            let mut e = kinfo_vmentry::zeroed();
-            e.kve_start = 0x10_0000 + i * 0x1000;
-            e.kve_end = e.kve_start + 0x1000;
-            if i % 3 == 0 {
-                e.kve_type = KVME_TYPE_SWAP;
-            } else {
-                e.kve_type = KVME_TYPE_VNODE;
-                for (dst, &src) in e.kve_path.iter_mut().zip(b"/usr/lib/libthr.so.3") {
-                    *dst = src as core::ffi::c_char;
-                }
-            }
-            e
-        })
-        .collect()
-}
 
 /// libutil's `kinfo_getvmmap(3)` up to the unpacking: a probe, a buffer of
 /// the size found plus a third, a read. Fails with the errno, as it does,

@@ -43,8 +43,8 @@ mod counted {
     use core::ffi::{c_int, c_void};
     use std::sync::atomic::{AtomicBool, AtomicIsize, Ordering};
 
-    use kinfo_vmmap::__bench::{Kernel, SizeHint, fetch_packed};
-    use kinfo_vmmap::abi::{KVME_TYPE_SWAP, KVME_TYPE_VNODE, kinfo_vmentry};
+    use kinfo_vmmap::__bench::{Kernel, SizeHint, fetch_packed, typical_map};
+    use kinfo_vmmap::abi::kinfo_vmentry;
 
     const ENTRY: usize = size_of::<kinfo_vmentry>();
     /// What the Linux backend reads `/proc` text into (`CHUNK` in
@@ -173,25 +173,6 @@ mod counted {
 
     fn in_kernel(entering: bool) {
         COUNTING.store(!entering, Ordering::Relaxed);
-    }
-
-    fn typical_map(entries: usize) -> Vec<kinfo_vmentry> {
-        (0..entries as u64)
-            .map(|i| {
-                let mut e = kinfo_vmentry::zeroed();
-                e.kve_start = 0x10_0000 + i * 0x1000;
-                e.kve_end = e.kve_start + 0x1000;
-                if i % 3 == 0 {
-                    e.kve_type = KVME_TYPE_SWAP;
-                } else {
-                    e.kve_type = KVME_TYPE_VNODE;
-                    for (dst, &src) in e.kve_path.iter_mut().zip(b"/usr/lib/libthr.so.3") {
-                        *dst = src as core::ffi::c_char;
-                    }
-                }
-                e
-            })
-            .collect()
     }
 
     fn row(what: &str, entries: usize, peak: usize, output: usize, buffer: usize) {

@@ -10,7 +10,7 @@ use core::mem::MaybeUninit;
 
 use super::fetch_packed::{self, VmmapSysctl};
 use super::kernel_double::KernelDouble;
-use crate::abi::kinfo_vmentry;
+use crate::abi::{KVME_TYPE_SWAP, KVME_TYPE_VNODE, kinfo_vmentry};
 use crate::error::Error;
 
 /// The kernel double, counting what its callers cost it.
@@ -118,4 +118,24 @@ pub fn fetch_packed(kernel: &mut Kernel, hint: &SizeHint) -> Result<Vec<u8>, Err
 /// Appends `entry` to `out` packed as FreeBSD's kernel packs it.
 pub fn pack(entry: &kinfo_vmentry, out: &mut Vec<u8>) {
     crate::unpack::pack(entry, out);
+}
+
+/// A map like a typical process's: a third anonymous, the rest a library.
+pub fn typical_map(entries: usize) -> Vec<kinfo_vmentry> {
+    (0..entries as u64)
+        .map(|i| {
+            let mut e = kinfo_vmentry::zeroed();
+            e.kve_start = 0x10_0000 + i * 0x1000;
+            e.kve_end = e.kve_start + 0x1000;
+            if i % 3 == 0 {
+                e.kve_type = KVME_TYPE_SWAP;
+            } else {
+                e.kve_type = KVME_TYPE_VNODE;
+                for (dst, &src) in e.kve_path.iter_mut().zip(b"/usr/lib/libthr.so.3") {
+                    *dst = src as core::ffi::c_char;
+                }
+            }
+            e
+        })
+        .collect()
 }
