@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Runs the fuzz targets in fuzz/ (cargo-fuzz and libFuzzer, on nightly;
-# scripts/setup.sh installs both). Each target runs the checks of
-# src/fuzz.rs: the results against an obvious reference, and every promise
+# Runs the fuzz targets of the kinfo-vmmap crate, crates/kinfo-vmmap/fuzz/
+# (cargo-fuzz and libFuzzer, on nightly; scripts/setup.sh installs both).
+# Each target runs the checks of crates/kinfo-vmmap/src/internals/fuzz.rs: the results against an obvious reference, and every promise
 # of the call (entries, errno, count).
 #
 #   scripts/fuzz.sh smoke         every target briefly, from the seed corpus,
@@ -10,10 +10,12 @@
 #                                 10,000,000): the long run, by hand
 #   scripts/fuzz.sh long RUNS T   target T only
 #
-# The seeds in fuzz/corpus/<target>/ are only read: what a run finds goes
-# to a corpus of its own, target/fuzz-corpus/<smoke|long>/<target>/, so a
-# run leaves the work tree as it was. A crash is saved under fuzz/artifacts/<target>/, ends the run and
-# fails it; replay it with `cargo +nightly fuzz run -a TARGET FILE`.
+# Paths below are the crate's. The seeds in fuzz/corpus/<target>/ are only
+# read: what a run finds goes to a corpus of its own,
+# target/fuzz-corpus/<smoke|long>/<target>/, so a run leaves the work tree
+# as it was. A crash is saved under fuzz/artifacts/<target>/, ends the run
+# and fails it; replay it with `cargo +nightly fuzz run -a TARGET FILE`
+# in crates/kinfo-vmmap.
 #
 # The long run of procfs_text goes without a sanitizer: the check builds
 # entries from every input, and AddressSanitizer's allocator makes that 4
@@ -21,7 +23,7 @@
 # checks in the unit tests is an SSE2 load of 16 bytes of a 64-byte array,
 # in bounds by its types; the smoke run keeps AddressSanitizer on anyway.
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../crates/kinfo-vmmap"
 
 TARGETS=(unpack procfs_text)
 

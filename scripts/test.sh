@@ -1,20 +1,30 @@
 #!/usr/bin/env bash
 # Every test of the project, from a fresh clone: the README's test command,
 # and what CI runs. Installs what it needs first (scripts/setup.sh).
+#
+# Two packages, each its own workspace: the C library at the root, and the
+# kinfo-vmmap crate in crates/kinfo-vmmap, which the C library builds
+# without std.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 step() { printf '\n== %s\n' "$*"; }
+crate=(--manifest-path crates/kinfo-vmmap/Cargo.toml)
 
 step setup
 bash scripts/setup.sh
 
 step "format and lints (host)"
 cargo fmt --check
-cargo fmt --check --manifest-path fuzz/Cargo.toml
+cargo fmt --check "${crate[@]}"
+cargo fmt --check --manifest-path crates/kinfo-vmmap/fuzz/Cargo.toml
 cargo clippy --all-targets --quiet -- -D warnings
-# The FreeBSD-fetch and memory benches build only with this feature.
-cargo clippy --all-targets --features bench-internals --quiet -- -D warnings
+cargo clippy "${crate[@]}" --all-targets --quiet -- -D warnings
+# The crate as the C library builds it: no std, the C names exported.
+cargo clippy "${crate[@]}" --lib --no-default-features --features export-symbols --quiet -- -D warnings
+
+step "API documentation"
+RUSTDOCFLAGS="-D warnings" cargo doc "${crate[@]}" --no-deps --quiet
 
 step "manual pages"
 # -Tlint also checks that every .Xr names a page installed here, or a file
@@ -29,12 +39,15 @@ step "Miri: the decoder, the C face and the fetch's kernel double"
 # isolation, as for a file that is not there. The growth test is left out
 # for time: the same code runs in the others.
 MIRIFLAGS=-Zmiri-isolation-error=warn-nobacktrace \
-	cargo +nightly miri test --lib --quiet -- \
-	unpack:: capi:: vmmap:: abi:: error:: sys::fetch_packed:: __fuzz:: \
+	cargo +nightly miri test "${crate[@]}" --lib --quiet -- \
+	unpack:: capi:: vmmap:: abi:: error:: sys::fetch_packed:: __internals::fuzz:: \
 	--skip growth_stays_within_half_again_of_the_entries
 
 step "fuzz smoke run (the long run: scripts/fuzz.sh long)"
 bash scripts/fuzz.sh smoke
 
-step "tests"
+step "tests: the kinfo-vmmap crate"
+cargo test "${crate[@]}" --no-fail-fast
+
+step "tests: the C library, as shipped"
 cargo test --no-fail-fast

@@ -166,8 +166,8 @@ fn build(test: &str) -> Option<&'static Build> {
     }
     Some(BUILD.get_or_init(|| {
         let dir = build_dir();
-        // A copy, so that a concurrent `cargo build` replacing the one in
-        // deps/ cannot change the library under a running test, and so that
+        // A copy, so that a concurrent `cargo build` replacing the shipped
+        // one cannot change the library under a running test, and so that
         // no process but these tests' ever maps its pages.
         let lib_dir = dir.join("lib");
         fs::create_dir_all(&lib_dir).expect("create lib/");

@@ -171,7 +171,9 @@ fn name_sites(library: &Path, sweep: &str) -> BTreeMap<String, Vec<String>> {
             .lines()
             .collect::<Vec<_>>()
             .chunks(2)
-            .filter(|pair| pair[0].starts_with("kinfo_vmmap::"))
+            // The shipped library carries line tables only: functions by
+            // their bare names, placed by their files.
+            .filter(|pair| pair[1].contains("/kinfo-vmmap/src/"))
             .map(|pair| {
                 let file = pair[1].rsplit("/src/").next().unwrap_or(pair[1]);
                 format!("{} (src/{file})", pair[0])

@@ -5,6 +5,7 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
+use std::sync::OnceLock;
 
 pub fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -44,25 +45,38 @@ pub fn have(test: &str, tools: &[&str]) -> bool {
     }
 }
 
-/// The cdylib this test binary was built with.
+/// A file of the shipped library, as `cargo build --release` makes it:
+/// `libkinfo_vmmap.so` or `libkinfo_vmmap.a`, with `panic = "abort"`, no
+/// std and LTO, exactly what is installed.
 ///
-/// Integration tests are not told where it is. cargo builds the library,
-/// with all its crate types, as a dependency of the test binary, and leaves
-/// the cdylib and the staticlib beside it in `target/<profile>/deps/`
-/// without a hash in their names. Those copies are rebuilt by every
-/// `cargo test` that needs them, before any test runs. The copies one level
-/// up, in `target/<profile>/`, are not: cargo puts them there only when the
-/// library itself is what was asked for, as in `cargo build`, so under
-/// `cargo test` they may be stale or absent. The `deps` copies are built
-/// with `panic = "unwind"` like every test dependency, which the C face
-/// allows for (it catches panics); their ABI is the same.
+/// cargo builds the package's library for `cargo test` too, but with
+/// unwinding and std, as every test dependency is built: a different
+/// library from the one users get. So the first test that needs the
+/// library builds the release one itself, in a target directory of its
+/// own (`target/shipped`): in the outer `cargo test`'s it would wait for
+/// that cargo's lock. Test binaries run one after another, and cargo's
+/// lock on `target/shipped` serializes them if they ever overlap; after
+/// the first build, the others find it fresh in a moment.
 pub fn built_library(file: &str) -> PathBuf {
-    let exe = std::env::current_exe().expect("current_exe");
-    let deps = exe.parent().expect("the test binary is in a directory");
-    let library = deps.join(file);
+    static BUILT: OnceLock<PathBuf> = OnceLock::new();
+    let dir = BUILT.get_or_init(|| {
+        let target_dir = root().join("target/shipped");
+        let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+        run(Command::new(cargo)
+            .current_dir(root())
+            .args(["build", "--release", "--quiet", "--target-dir"])
+            .arg(&target_dir)
+            // The outer `cargo test` sets these for its own build; the
+            // shipped library takes the profile as Cargo.toml gives it.
+            .env_remove("CARGO_PROFILE_RELEASE_PANIC")
+            .env_remove("RUSTFLAGS")
+            .env_remove("CARGO_ENCODED_RUSTFLAGS"));
+        target_dir.join("release")
+    });
+    let library = dir.join(file);
     assert!(
         library.is_file(),
-        "{} is missing: cargo no longer builds the library beside the test binary",
+        "{} is missing after the build",
         library.display()
     );
     library

@@ -17,6 +17,7 @@
 //! The kernel is reached through `VmmapSysctl`, so the same code runs against
 //! a kernel double in the tests on any OS.
 
+use alloc::vec::Vec;
 use core::mem::MaybeUninit;
 use core::sync::atomic::{AtomicUsize, Ordering};
 
@@ -111,8 +112,8 @@ pub(crate) fn fetch_packed<K: VmmapSysctl>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::__internals::kernel_double::KernelDouble;
     use crate::abi::{KVME_TYPE_SWAP, kinfo_vmentry};
-    use crate::sys::kernel_double::KernelDouble;
     use crate::unpack::tests::entry;
     use crate::unpack::unpack;
     use crate::vmmap::VmMap;

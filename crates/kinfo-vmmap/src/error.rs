@@ -80,7 +80,7 @@ pub enum Error {
     #[error("internal error")]
     Internal,
     /// Any other errno the system returned, passed through unchanged.
-    #[error("{}", std::io::Error::from_raw_os_error(*.0))]
+    #[error("{}", OsMessage(*.0))]
     Os(i32),
 }
 
@@ -110,6 +110,23 @@ impl Error {
     }
 }
 
+/// The system's message for an errno: std's where there is std, the
+/// number alone where there is not.
+struct OsMessage(i32);
+
+impl fmt::Display for OsMessage {
+    #[cfg(feature = "std")]
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&std::io::Error::from_raw_os_error(self.0), f)
+    }
+
+    #[cfg(not(feature = "std"))]
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "os error {}", self.0)
+    }
+}
+
+#[cfg(feature = "std")]
 impl From<Error> for std::io::Error {
     fn from(error: Error) -> Self {
         std::io::Error::from_raw_os_error(error.errno())

@@ -1,19 +1,13 @@
 //! The platform backends: each turns a pid into a `VmMap`.
 
-/// cbindgen:ignore
-#[cfg(feature = "bench-internals")]
-pub mod bench_internals;
-#[cfg(any(target_os = "freebsd", test, feature = "bench-internals"))]
-mod fetch_packed;
+pub(crate) mod errno;
+
+// The fetch strategy is built on every system with the test plumbing, so
+// that the kernel double drives it anywhere.
+#[cfg(any(target_os = "freebsd", feature = "internals"))]
+pub(crate) mod fetch_packed;
 #[cfg(target_os = "freebsd")]
 mod freebsd;
-// Outside the tests only the benchmarks drive it, with none of its
-// hostile modes. (cbindgen reads every module whatever its cfg, and would
-// put the double's constant in the C header.)
-/// cbindgen:ignore
-#[cfg(any(test, feature = "bench-internals"))]
-#[cfg_attr(not(test), allow(dead_code))]
-mod kernel_double;
 #[cfg(target_os = "linux")]
 mod linux;
 // Pure text parsing, built on every target so that it can be tested and
@@ -23,9 +17,9 @@ mod procfs_text;
 #[cfg(not(any(target_os = "freebsd", target_os = "linux")))]
 mod unsupported;
 
-/// What the fuzz checks (`src/fuzz.rs`) drive: the text parser, and on
-/// Linux the entry builder.
-#[cfg(any(fuzzing, test))]
+/// What the fuzz checks (`internals/fuzz.rs`) drive: the text parser, and
+/// on Linux the entry builder.
+#[cfg(feature = "internals")]
 pub(crate) mod fuzz_access {
     #[cfg(target_os = "linux")]
     pub(crate) use super::linux::{Resident, vmmap_from_text};

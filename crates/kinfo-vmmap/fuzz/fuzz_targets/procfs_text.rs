@@ -3,4 +3,4 @@
 
 #![no_main]
 
-libfuzzer_sys::fuzz_target!(|data: &[u8]| kinfo_vmmap::__fuzz::procfs_text(data));
+libfuzzer_sys::fuzz_target!(|data: &[u8]| kinfo_vmmap::__internals::fuzz::procfs_text(data));

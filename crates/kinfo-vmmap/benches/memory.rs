@@ -43,7 +43,7 @@ mod counted {
     use core::ffi::{c_int, c_void};
     use std::sync::atomic::{AtomicBool, AtomicIsize, Ordering};
 
-    use kinfo_vmmap::__bench::{Kernel, SizeHint, fetch_packed, typical_map};
+    use kinfo_vmmap::__internals::bench::{Kernel, SizeHint, fetch_packed, typical_map};
     use kinfo_vmmap::abi::kinfo_vmentry;
 
     const ENTRY: usize = size_of::<kinfo_vmentry>();

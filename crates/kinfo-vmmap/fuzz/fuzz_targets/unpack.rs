@@ -3,4 +3,4 @@
 
 #![no_main]
 
-libfuzzer_sys::fuzz_target!(|data: &[u8]| kinfo_vmmap::__fuzz::unpack(data));
+libfuzzer_sys::fuzz_target!(|data: &[u8]| kinfo_vmmap::__internals::fuzz::unpack(data));

@@ -155,8 +155,10 @@ pub fn unpack(packed: &[u8]) -> Result<VmMap, Error> {
     Ok(map)
 }
 
-#[cfg(any(test, feature = "bench-internals"))]
-pub(crate) fn pack(entry: &kinfo_vmentry, out: &mut Vec<u8>) {
+/// Appends `entry` to `out` packed as FreeBSD's kernel packs it: the
+/// fixed head, the path and its NUL, rounded up to 8 bytes.
+#[cfg(feature = "internals")]
+pub fn pack(entry: &kinfo_vmentry, out: &mut Vec<u8>) {
     let path_len = entry
         .kve_path
         .iter()

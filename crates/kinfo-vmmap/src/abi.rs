@@ -154,6 +154,7 @@ impl kinfo_vmentry {
     }
 
     /// `kve_path` as a path; empty for anonymous memory.
+    #[cfg(feature = "std")]
     pub fn path(&self) -> &std::path::Path {
         use std::os::unix::ffi::OsStrExt;
         std::path::Path::new(std::ffi::OsStr::from_bytes(self.path_bytes()))
@@ -196,7 +197,7 @@ impl core::fmt::Debug for kinfo_vmentry {
             .field("kve_status", &self.kve_status)
             .field("kve_vn_fsid", &self.kve_vn_fsid())
             .field("kve_vn_rdev", &self.kve_vn_rdev)
-            .field("kve_path", &self.path())
+            .field("kve_path", &self.path_bytes().escape_ascii())
             .finish()
     }
 }

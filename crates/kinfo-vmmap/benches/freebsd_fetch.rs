@@ -15,7 +15,7 @@
 //! read. These are counts, not times: the double's own speed says nothing
 //! of the kernel's.
 
-use kinfo_vmmap::__bench::{Kernel, SizeHint, fetch_packed, typical_map};
+use kinfo_vmmap::__internals::bench::{Kernel, SizeHint, fetch_packed, typical_map};
 
 const SIZES: [usize; 3] = [100, 1_000, 10_000];
 
@@ -65,7 +65,7 @@ fn main() {
         let packed_len = {
             let mut out = Vec::new();
             for e in &typical_map(entries) {
-                kinfo_vmmap::__bench::pack(e, &mut out);
+                kinfo_vmmap::__internals::bench::pack(e, &mut out);
             }
             out.len()
         };

@@ -36,9 +36,7 @@ impl VmmapSysctl for Kernel {
         if rc == 0 {
             Ok(len)
         } else {
-            Err(std::io::Error::last_os_error()
-                .raw_os_error()
-                .unwrap_or(libc::EIO))
+            Err(crate::sys::errno::get())
         }
     }
 }

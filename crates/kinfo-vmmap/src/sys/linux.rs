@@ -77,6 +77,7 @@
 //!   after the entry holding the last address it reported, so entries are
 //!   always in address order and never overlap.
 
+use alloc::vec::Vec;
 use core::ffi::{CStr, c_char, c_int};
 use core::sync::atomic::{AtomicU64, Ordering};
 
@@ -339,9 +340,7 @@ impl Drop for Fd {
 }
 
 fn errno() -> c_int {
-    std::io::Error::last_os_error()
-        .raw_os_error()
-        .unwrap_or(libc::EIO)
+    crate::sys::errno::get()
 }
 
 /// The error for a failed `open` or `read` under `/proc/PID`.
@@ -730,7 +729,7 @@ fn stat_if_same_file(path: &CStr, dev: u64, ino: u64) -> Option<VnAttrs> {
 /// The map `text` describes, built as a read of `/proc` builds it (names
 /// that look like files are `stat`ed), without the read: the fuzz checks'
 /// way in (`src/fuzz.rs`).
-#[cfg(any(fuzzing, test))]
+#[cfg(feature = "internals")]
 pub(crate) fn vmmap_from_text(text: &[u8], resident: Resident) -> Result<VmMap, Error> {
     let mut builder = Builder::new(resident)?;
     let mut lines = Lines::new(text);

@@ -3,32 +3,35 @@
 //!
 //! Results are arrays from `malloc(3)` the caller releases with `free(3)`.
 //! On failure the result is NULL, `*cntp` is 0 and errno says why. A NULL
-//! `cntp` is EINVAL rather than a crash. No panic crosses into C: the
-//! library is built with `panic = "abort"`, and where it is not (the test
-//! harness), `catch_unwind` turns a panic into EIO.
+//! `cntp` is EINVAL rather than a crash.
+//!
+//! The functions are exported under their C names only with the
+//! `export-symbols` feature, which the C library turns on; otherwise they
+//! are plain Rust functions with the C calling convention, and a Rust
+//! program that links this crate exports nothing.
+//!
+//! No panic crosses into C: the C library is built with `panic = "abort"`
+//! (its panic handler prints the message and aborts), and where a build
+//! unwinds (the test harness), `catch_unwind` turns a panic into EIO.
 
 use core::ffi::{c_int, c_void};
-use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use crate::abi::kinfo_vmentry;
 use crate::error::Error;
 use crate::vmmap::VmMap;
 
-fn set_errno(errno: c_int) {
-    #[cfg(any(target_os = "linux", target_os = "android"))]
-    // SAFETY: `__errno_location` returns this thread's errno slot.
-    unsafe {
-        *libc::__errno_location() = errno;
-    }
-    #[cfg(any(
-        target_os = "freebsd",
-        target_os = "dragonfly",
-        target_vendor = "apple"
-    ))]
-    // SAFETY: `__error` returns this thread's errno slot.
-    unsafe {
-        *libc::__error() = errno;
-    }
+use crate::sys::errno::set as set_errno;
+
+/// Runs `produce`, turning a panic into `Error::Internal` where panics
+/// unwind; where they abort, nothing can reach C anyway.
+#[cfg(all(feature = "std", panic = "unwind"))]
+fn contain_panic(produce: impl FnOnce() -> Result<VmMap, Error>) -> Result<VmMap, Error> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(produce)).unwrap_or(Err(Error::Internal))
+}
+
+#[cfg(not(all(feature = "std", panic = "unwind")))]
+fn contain_panic(produce: impl FnOnce() -> Result<VmMap, Error>) -> Result<VmMap, Error> {
+    produce()
 }
 
 /// Runs `produce` and hands its map to C: the array with `*cntp` set, or
@@ -46,7 +49,7 @@ unsafe fn deliver(
     }
     // SAFETY: `cntp` is non-NULL and the caller vouches it is writable.
     unsafe { cntp.write(0) };
-    let result = catch_unwind(AssertUnwindSafe(produce)).unwrap_or(Err(Error::Internal));
+    let result = contain_panic(produce);
     let map = result.and_then(|map| match c_int::try_from(map.len()) {
         Ok(_) => Ok(map),
         Err(_) => Err(Error::OutOfMemory),
@@ -72,7 +75,7 @@ unsafe fn deliver(
 ///
 /// # Safety
 /// `cntp` must be NULL (an EINVAL failure) or valid for writing an `int`.
-#[unsafe(no_mangle)]
+#[cfg_attr(feature = "export-symbols", unsafe(export_name = "kinfo_getvmmap"))]
 pub unsafe extern "C" fn kinfo_getvmmap(pid: libc::pid_t, cntp: *mut c_int) -> *mut kinfo_vmentry {
     // SAFETY: the caller's promise about `cntp` is `deliver`'s contract.
     unsafe { deliver(cntp, || crate::vmmap(pid)) }
@@ -86,7 +89,7 @@ pub unsafe extern "C" fn kinfo_getvmmap(pid: libc::pid_t, cntp: *mut c_int) -> *
 /// # Safety
 /// `buf` must be valid for reading `len` bytes (or NULL when `len` is 0);
 /// `cntp` must be NULL (an EINVAL failure) or valid for writing an `int`.
-#[unsafe(no_mangle)]
+#[cfg_attr(feature = "export-symbols", unsafe(export_name = "kinfo_vmmap_unpack"))]
 pub unsafe extern "C" fn kinfo_vmmap_unpack(
     buf: *const c_void,
     len: usize,
@@ -168,7 +171,7 @@ mod tests {
     fn records_come_back_with_their_count() {
         let mut packed = Vec::new();
         for start in [0x1000, 0x5000] {
-            crate::unpack::tests::pack(&crate::unpack::tests::entry(start, "/bin/sh"), &mut packed);
+            crate::unpack::pack(&crate::unpack::tests::entry(start, "/bin/sh"), &mut packed);
         }
         let mut count = 0;
         // SAFETY: `packed` is readable for its length; `count` is a live int.

@@ -1,17 +1,14 @@
-//! What the benchmarks reach inside for, as `kinfo_vmmap::__bench`: the
-//! FreeBSD fetch strategy and the kernel double it is tested against, so
-//! that `benches/` can count the kernel walks and the bytes copied per call
-//! on any OS, and run libutil's algorithm on the same double for
-//! comparison. Built only with the `bench-internals` feature (which the
-//! crate's own dev-dependency on itself turns on for benches and tests);
-//! no part of the library's API.
+//! What the benchmarks reach inside for: the FreeBSD fetch strategy and the
+//! kernel double it is tested against, so that `benches/` can count the
+//! kernel walks and the bytes copied per call on any OS, and run libutil's
+//! algorithm on the same double for comparison.
 
 use core::mem::MaybeUninit;
 
-use super::fetch_packed::{self, VmmapSysctl};
 use super::kernel_double::KernelDouble;
 use crate::abi::{KVME_TYPE_SWAP, KVME_TYPE_VNODE, kinfo_vmentry};
 use crate::error::Error;
+use crate::sys::fetch_packed::{self, VmmapSysctl};
 
 /// The kernel double, counting what its callers cost it.
 pub struct Kernel {

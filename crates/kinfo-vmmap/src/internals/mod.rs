@@ -1,0 +1,11 @@
+//! What the tests, the benches and the fuzz targets reach inside for, on
+//! any OS: the FreeBSD kernel double and the fetch it drives, the packer
+//! that writes records as the kernel does, and the checks behind the fuzz
+//! targets. None of it is part of the library: it is built only with the
+//! `internals` feature.
+
+pub mod bench;
+pub mod fuzz;
+pub(crate) mod kernel_double;
+
+pub use crate::unpack::pack;
