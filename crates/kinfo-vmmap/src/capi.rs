@@ -22,15 +22,44 @@ use crate::vmmap::VmMap;
 
 use crate::sys::errno::set as set_errno;
 
-/// Runs `produce`, turning a panic into `Error::Internal` where panics
-/// unwind; where they abort, nothing can reach C anyway.
+/// Why a C call failed: the library's errors, and those only C can cause.
+enum Failure {
+    Library(Error),
+    /// An argument C could pass and Rust could not, such as a NULL buffer
+    /// with a length (`EINVAL`).
+    InvalidArgument,
+    /// A panic, caught where panics unwind (`EIO`).
+    #[cfg_attr(not(all(feature = "std", panic = "unwind")), allow(dead_code))]
+    Panicked,
+}
+
+impl Failure {
+    fn errno(&self) -> c_int {
+        match self {
+            Self::Library(error) => error.errno(),
+            Self::InvalidArgument => libc::EINVAL,
+            Self::Panicked => libc::EIO,
+        }
+    }
+}
+
+impl From<Error> for Failure {
+    fn from(error: Error) -> Self {
+        Self::Library(error)
+    }
+}
+
+/// Runs `produce`, turning a panic into `Failure::Panicked` where panics
+/// unwind (the test harness); where they abort, as in the C library,
+/// nothing can reach C anyway.
 #[cfg(all(feature = "std", panic = "unwind"))]
-fn contain_panic(produce: impl FnOnce() -> Result<VmMap, Error>) -> Result<VmMap, Error> {
-    std::panic::catch_unwind(std::panic::AssertUnwindSafe(produce)).unwrap_or(Err(Error::Internal))
+fn contain_panic(produce: impl FnOnce() -> Result<VmMap, Failure>) -> Result<VmMap, Failure> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(produce))
+        .unwrap_or(Err(Failure::Panicked))
 }
 
 #[cfg(not(all(feature = "std", panic = "unwind")))]
-fn contain_panic(produce: impl FnOnce() -> Result<VmMap, Error>) -> Result<VmMap, Error> {
+fn contain_panic(produce: impl FnOnce() -> Result<VmMap, Failure>) -> Result<VmMap, Failure> {
     produce()
 }
 
@@ -41,7 +70,7 @@ fn contain_panic(produce: impl FnOnce() -> Result<VmMap, Error>) -> Result<VmMap
 /// `cntp` must be NULL or valid for writing an `int`.
 unsafe fn deliver(
     cntp: *mut c_int,
-    produce: impl FnOnce() -> Result<VmMap, Error>,
+    produce: impl FnOnce() -> Result<VmMap, Failure>,
 ) -> *mut kinfo_vmentry {
     if cntp.is_null() {
         set_errno(libc::EINVAL);
@@ -52,7 +81,7 @@ unsafe fn deliver(
     let result = contain_panic(produce);
     let map = result.and_then(|map| match c_int::try_from(map.len()) {
         Ok(_) => Ok(map),
-        Err(_) => Err(Error::OutOfMemory),
+        Err(_) => Err(Failure::Library(Error::OutOfMemory)),
     });
     match map {
         Ok(map) => {
@@ -78,7 +107,7 @@ unsafe fn deliver(
 #[cfg_attr(feature = "export-symbols", unsafe(export_name = "kinfo_getvmmap"))]
 pub unsafe extern "C" fn kinfo_getvmmap(pid: libc::pid_t, cntp: *mut c_int) -> *mut kinfo_vmentry {
     // SAFETY: the caller's promise about `cntp` is `deliver`'s contract.
-    unsafe { deliver(cntp, || crate::vmmap(pid)) }
+    unsafe { deliver(cntp, || Ok(crate::vmmap(pid)?)) }
 }
 
 /// Expands `len` bytes of packed `struct kinfo_vmentry` records at `buf`,
@@ -97,15 +126,15 @@ pub unsafe extern "C" fn kinfo_vmmap_unpack(
 ) -> *mut kinfo_vmentry {
     let produce = || {
         if len == 0 {
-            return crate::unpack(&[]);
+            return Ok(crate::unpack(&[])?);
         }
         if buf.is_null() {
-            return Err(Error::InvalidArgument("buf is NULL"));
+            return Err(Failure::InvalidArgument);
         }
         // SAFETY: `buf` is non-NULL and the caller vouches for `len`
         // readable bytes; nothing writes to them during the call.
         let packed = unsafe { core::slice::from_raw_parts(buf.cast::<u8>(), len) };
-        crate::unpack(packed)
+        Ok(crate::unpack(packed)?)
     };
     // SAFETY: the caller's promise about `cntp` is `deliver`'s contract.
     unsafe { deliver(cntp, produce) }

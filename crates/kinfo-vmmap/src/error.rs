@@ -55,7 +55,7 @@ impl fmt::Display for Malformed {
 }
 
 /// A failure of `vmmap` or `unpack`.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
     /// No such process, or it is exiting (`ESRCH`).
@@ -70,15 +70,14 @@ pub enum Error {
     /// Packed records failed validation (`EINVAL`).
     #[error("malformed record at byte {offset}: {reason}")]
     Malformed { offset: usize, reason: Malformed },
-    /// An argument was invalid, such as a NULL count pointer (`EINVAL`).
-    #[error("invalid argument: {0}")]
-    InvalidArgument(&'static str),
+    /// A line of `/proc/PID/smaps`, `maps` or `stat` text did not parse
+    /// (`EIO` from C: the kernel never writes such a line, so a read that
+    /// gives one gave bad data). `line` counts from 1.
+    #[error("malformed /proc text at line {line}")]
+    MalformedText { line: usize },
     /// This operating system has no backend (`ENOSYS`).
     #[error("not supported on this operating system")]
     Unsupported,
-    /// An internal invariant failed instead of unwinding into C (`EIO`).
-    #[error("internal error")]
-    Internal,
     /// Any other errno the system returned, passed through unchanged.
     #[error("{}", OsMessage(*.0))]
     Os(i32),
@@ -102,9 +101,9 @@ impl Error {
             Self::NoSuchProcess => libc::ESRCH,
             Self::PermissionDenied => libc::EPERM,
             Self::OutOfMemory => libc::ENOMEM,
-            Self::Malformed { .. } | Self::InvalidArgument(_) => libc::EINVAL,
+            Self::Malformed { .. } => libc::EINVAL,
+            Self::MalformedText { .. } => libc::EIO,
             Self::Unsupported => libc::ENOSYS,
-            Self::Internal => libc::EIO,
             Self::Os(errno) => errno,
         }
     }
@@ -152,7 +151,7 @@ mod tests {
     }
 
     #[test]
-    fn malformed_data_and_bad_arguments_are_einval() {
+    fn malformed_records_are_einval_and_malformed_text_eio() {
         let malformed = Error::Malformed {
             offset: 8,
             reason: Malformed::TooSmall(4),
@@ -162,7 +161,7 @@ mod tests {
             malformed.to_string(),
             "malformed record at byte 8: kve_structsize 4 is below the 136-byte record head"
         );
-        assert_eq!(Error::InvalidArgument("cntp is NULL").errno(), libc::EINVAL);
+        assert_eq!(Error::MalformedText { line: 3 }.errno(), libc::EIO);
     }
 
     #[test]

@@ -147,7 +147,9 @@ pub fn unpack(packed: &[u8]) -> Result<VmMap, Error> {
     };
     for record in records(packed) {
         let record = record?;
-        let slot = map.next_slot().ok_or(Error::Internal)?;
+        let slot = map
+            .next_slot()
+            .expect("the map has room for every record counted");
         expand(record, slot, zeroed);
         // SAFETY: `expand` initialised every byte of the slot.
         unsafe { map.commit() };

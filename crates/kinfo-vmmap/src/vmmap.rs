@@ -109,7 +109,7 @@ impl VmMap {
     #[cfg_attr(not(test), allow(dead_code))]
     pub(crate) fn push(&mut self, entry: &kinfo_vmentry) -> Result<(), Error> {
         self.reserve(1)?;
-        let slot = self.next_slot().ok_or(Error::Internal)?;
+        let slot = self.next_slot().expect("reserve made room for one");
         slot.write(*entry);
         // SAFETY: the slot was just written whole.
         unsafe { self.commit() };

@@ -103,12 +103,6 @@ const SKIP_RESIDENT_COUNT: &CStr = c"KINFO_VMMAP_SKIP_RESIDENT_COUNT";
 /// asked, so a larger buffer buys nothing but room for long lines.
 const CHUNK: usize = 64 * 1024;
 
-/// A line of `/proc` text that does not parse. The kernel never writes one,
-/// and `Error` has no variant for text (`Malformed` describes packed
-/// records), so it is reported as what it is to the caller: a read that
-/// gave bad data, EIO.
-const MALFORMED_TEXT: Error = Error::Os(libc::EIO);
-
 /// `PF_EXITING` and `PF_KTHREAD` of `include/linux/sched.h`, in the flags
 /// field of `/proc/PID/stat`.
 const PF_EXITING: u64 = 0x0000_0004;
@@ -190,10 +184,13 @@ pub(crate) fn vmmap_with(pid: i32, resident: Resident) -> Result<VmMap, Error> {
         Resident::Count => b"smaps",
         Resident::Skip => b"maps",
     };
-    let fd = Fd::open(path.of(pid, leaf)?)?;
+    let fd = Fd::open(path.of(pid, leaf))?;
     let mut builder = Builder::new(resident)?;
-    read_lines(&fd, |line| builder.line(line))?;
+    let complete = read_lines(&fd, |line| builder.line(line))?;
     drop(fd);
+    if !complete {
+        return Err(builder.malformed_next_line());
+    }
     let map = builder.finish()?;
     if map.is_empty() {
         why_no_map(pid)?;
@@ -206,7 +203,7 @@ pub(crate) fn vmmap_with(pid: i32, resident: Resident) -> Result<VmMap, Error> {
 /// whose address space is already torn down as it exits.
 fn why_no_map(pid: u32) -> Result<(), Error> {
     let mut path = ProcPath::new();
-    let fd = Fd::open(path.of(pid, b"stat")?)?;
+    let fd = Fd::open(path.of(pid, b"stat"))?;
     // Everything up to the flags fits: the name is at most 64 bytes.
     let mut text = [0u8; 512];
     let mut filled = 0;
@@ -216,7 +213,8 @@ fn why_no_map(pid: u32) -> Result<(), Error> {
             n => filled += n,
         }
     }
-    let stat = parse_stat(text.get(..filled).unwrap_or_default()).ok_or(MALFORMED_TEXT)?;
+    let stat = parse_stat(text.get(..filled).unwrap_or_default())
+        .ok_or(Error::MalformedText { line: 1 })?;
     let zombie = matches!(stat.state, b'Z' | b'X' | b'x');
     let kernel_thread = stat.flags & PF_KTHREAD != 0 && stat.flags & PF_EXITING == 0;
     if kernel_thread && !zombie {
@@ -228,9 +226,9 @@ fn why_no_map(pid: u32) -> Result<(), Error> {
 
 /// Feeds `on_line` every line of the file, as the chunks arrive; the part
 /// of a line a chunk cuts off waits at the front of the buffer for the
-/// rest. The kernel ends every line with `\n`, so an unterminated last line
-/// is malformed.
-fn read_lines(fd: &Fd, mut on_line: impl FnMut(&[u8]) -> Result<(), Error>) -> Result<(), Error> {
+/// rest. The kernel ends every line with `\n`: false when the last line
+/// has none, and so is malformed.
+fn read_lines(fd: &Fd, mut on_line: impl FnMut(&[u8]) -> Result<(), Error>) -> Result<bool, Error> {
     let mut buf: Vec<u8> = Vec::new();
     buf.try_reserve_exact(CHUNK)
         .map_err(|_| Error::OutOfMemory)?;
@@ -256,11 +254,7 @@ fn read_lines(fd: &Fd, mut on_line: impl FnMut(&[u8]) -> Result<(), Error>) -> R
         buf.copy_within(consumed..filled, 0);
         filled -= consumed;
     }
-    if filled == 0 {
-        Ok(())
-    } else {
-        Err(MALFORMED_TEXT)
-    }
+    Ok(filled == 0)
 }
 
 /// `/proc/<pid>/<leaf>` and its NUL, built on the stack.
@@ -271,7 +265,8 @@ impl ProcPath {
         Self([0; 32])
     }
 
-    fn of(&mut self, pid: u32, leaf: &[u8]) -> Result<&CStr, Error> {
+    /// At most 6 + 10 + 1 + 5 + 1 = 23 bytes, for the longest pid and leaf.
+    fn of(&mut self, pid: u32, leaf: &[u8]) -> &CStr {
         let mut digits = [0u8; 10];
         let mut at = digits.len();
         let mut rest = pid;
@@ -283,17 +278,14 @@ impl ProcPath {
                 break;
             }
         }
+        debug_assert!(leaf.len() <= 5 && !leaf.contains(&0));
         let parts: [&[u8]; 5] = [b"/proc/", &digits[at..], b"/", leaf, b"\0"];
         let mut len = 0;
         for part in parts {
-            let dst = self
-                .0
-                .get_mut(len..len + part.len())
-                .ok_or(Error::Internal)?;
-            dst.copy_from_slice(part);
+            self.0[len..len + part.len()].copy_from_slice(part);
             len += part.len();
         }
-        CStr::from_bytes_until_nul(&self.0).map_err(|_| Error::Internal)
+        CStr::from_bytes_until_nul(&self.0).expect("the path ends in the NUL written last")
     }
 }
 
@@ -390,6 +382,8 @@ struct Builder {
     /// The end of the last entry written: a record starting below it is a
     /// later view of a VMA already reported.
     reported_end: u64,
+    /// Lines seen so far, to say which one did not parse.
+    lines: usize,
 }
 
 impl Builder {
@@ -402,17 +396,28 @@ impl Builder {
             path: [0; KVE_PATH_SIZE],
             pending: None,
             reported_end: 0,
+            lines: 0,
         })
     }
 
+    /// The error for the line after the last one fed: one that did not
+    /// parse, or an unterminated last line.
+    fn malformed_next_line(&self) -> Error {
+        Error::MalformedText {
+            line: self.lines + 1,
+        }
+    }
+
     fn line(&mut self, line: &[u8]) -> Result<(), Error> {
+        let malformed = self.malformed_next_line();
+        self.lines += 1;
         match self.resident {
             Resident::Skip => {
-                let map_line = parse_map_line(line).ok_or(MALFORMED_TEXT)?;
+                let map_line = parse_map_line(line).ok_or(malformed)?;
                 self.begin(&map_line);
                 self.end_record()
             }
-            Resident::Count => match parse_smaps_line(line).ok_or(MALFORMED_TEXT)? {
+            Resident::Count => match parse_smaps_line(line).ok_or(malformed)? {
                 SmapsLine::Map(map_line) => {
                     self.end_record()?;
                     self.begin(&map_line);
@@ -420,7 +425,7 @@ impl Builder {
                 }
                 // A field before any map line belongs to nothing.
                 other => {
-                    let pending = self.pending.as_mut().ok_or(MALFORMED_TEXT)?;
+                    let pending = self.pending.as_mut().ok_or(malformed)?;
                     pending.counts.record(other);
                     Ok(())
                 }
@@ -489,7 +494,8 @@ impl Builder {
         let fsid = libc::makedev(vma.major, vma.minor);
         let attrs = match (path.first(), vma.path.truncated, vma.inode) {
             (Some(b'/'), false, 1..) => {
-                let path = CStr::from_bytes_until_nul(&self.path).map_err(|_| Error::Internal)?;
+                let path = CStr::from_bytes_until_nul(&self.path)
+                    .expect("unescape_path leaves a NUL in the buffer");
                 self.stat_cache.attrs(path, fsid, vma.inode)
             }
             _ => None,
@@ -497,7 +503,7 @@ impl Builder {
         let (kve_type, type_flags) = classify(path, attrs.as_ref());
 
         self.map.reserve(1)?;
-        let slot = self.map.next_slot().ok_or(Error::Internal)?;
+        let slot = self.map.next_slot().expect("reserve made room for one");
         // Zeroed in place: `slot.write(kinfo_vmentry::zeroed())` builds the
         // 1160 bytes on the stack and copies them, twice the memory traffic
         // for what is the largest single cost of a call.
@@ -737,7 +743,7 @@ pub(crate) fn vmmap_from_text(text: &[u8], resident: Resident) -> Result<VmMap, 
         builder.line(line)?;
     }
     if !lines.rest().is_empty() {
-        return Err(MALFORMED_TEXT);
+        return Err(builder.malformed_next_line());
     }
     builder.finish()
 }
@@ -1632,21 +1638,14 @@ mod tests {
     #[test]
     fn proc_paths_are_built_on_the_stack() {
         let mut path = ProcPath::new();
-        assert_eq!(path.of(0, b"smaps").unwrap(), c"/proc/0/smaps");
-        assert_eq!(
-            path.of(u32::MAX, b"smaps").unwrap(),
-            c"/proc/4294967295/smaps"
-        );
-        assert_eq!(path.of(42, b"stat").unwrap(), c"/proc/42/stat");
+        assert_eq!(path.of(0, b"smaps"), c"/proc/0/smaps");
+        assert_eq!(path.of(u32::MAX, b"smaps"), c"/proc/4294967295/smaps");
+        assert_eq!(path.of(42, b"stat"), c"/proc/42/stat");
     }
 
     /// The entries a text makes, fed line by line as `read_lines` would.
     fn build(resident: Resident, text: &str) -> Result<VmMap, Error> {
-        let mut builder = Builder::new(resident)?;
-        for line in text.lines() {
-            builder.line(line.as_bytes())?;
-        }
-        builder.finish()
+        vmmap_from_text(text.as_bytes(), resident)
     }
 
     const CRAFTED_SMAPS: &str = "\
@@ -1767,25 +1766,26 @@ VmFlags: ex
     }
 
     #[test]
-    fn malformed_text_is_eio() {
-        for (resident, text) in [
-            (Resident::Count, "Rss: 4 kB\n"),
+    fn malformed_text_names_its_line_and_is_eio() {
+        for (resident, text, line) in [
+            (Resident::Count, "Rss: 4 kB\n", 1),
             (
                 Resident::Count,
                 "1000-2000 r--p 00000000 00:00 0 \nRss: four kB\n",
+                2,
             ),
-            (Resident::Count, "1000-2000 r--p 00000000 00:00 0 \n#\n"),
+            (Resident::Count, "1000-2000 r--p 00000000 00:00 0 \n#\n", 2),
             (
                 Resident::Skip,
                 "1000-2000 r--p 00000000 00:00 0 \nRss: 4 kB\n",
+                2,
             ),
-            (Resident::Skip, "garbage\n"),
+            (Resident::Skip, "garbage\n", 1),
+            (Resident::Skip, "1000-2000 r--p 00000000 00:00 0 \ncut", 2),
         ] {
-            assert_eq!(
-                build(resident, text).unwrap_err(),
-                MALFORMED_TEXT,
-                "{text:?}"
-            );
+            let error = build(resident, text).unwrap_err();
+            assert_eq!(error, Error::MalformedText { line }, "{text:?}");
+            assert_eq!(error.errno(), libc::EIO);
         }
     }
 
@@ -1816,19 +1816,22 @@ a000-b000 rw-p 00000000 00:00 0
         }
     }
 
-    fn lines_of(text: &[u8]) -> Result<Vec<usize>, Error> {
+    /// The lengths of the lines `read_lines` gives, or `None` when the
+    /// last is unterminated.
+    fn lines_of(text: &[u8]) -> Option<Vec<usize>> {
         let dir = TempDir::new("lines");
         let path = dir.0.join("text");
         std::fs::write(&path, text).unwrap();
         let mut c_path = path.as_os_str().as_bytes().to_vec();
         c_path.push(0);
-        let fd = Fd::open(CStr::from_bytes_with_nul(&c_path).unwrap())?;
+        let fd = Fd::open(CStr::from_bytes_with_nul(&c_path).unwrap()).unwrap();
         let mut lengths = Vec::new();
-        read_lines(&fd, |line| {
+        let complete = read_lines(&fd, |line| {
             lengths.push(line.len());
             Ok(())
-        })?;
-        Ok(lengths)
+        })
+        .unwrap();
+        complete.then_some(lengths)
     }
 
     #[test]
@@ -1841,6 +1844,6 @@ a000-b000 rw-p 00000000 00:00 0
         }
         assert_eq!(lines_of(&text).unwrap(), lengths);
         assert_eq!(lines_of(b"").unwrap(), Vec::<usize>::new());
-        assert_eq!(lines_of(b"whole\ncut").unwrap_err(), MALFORMED_TEXT);
+        assert_eq!(lines_of(b"whole\ncut"), None);
     }
 }
