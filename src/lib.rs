@@ -17,5 +17,29 @@
 
 pub use kinfo_vmmap::capi::{kinfo_getvmmap, kinfo_vmmap_unpack};
 
+// The one library the code needs. With its `std` feature, the libc crate
+// names none itself, so that the static library's link line
+// (`pkg-config --static --libs kinfo-vmmap`, from rustc's
+// native-static-libs) is `-lc`, as it would be for a C library.
+#[link(name = "c")]
+unsafe extern "C" {}
+
 #[cfg(panic = "abort")]
 mod runtime;
+
+/// Panics with a message of `len` bytes: built only with `--cfg
+/// kinfo_vmmap_panic_probe`, which no shipped build sets, so that
+/// tests/c_abi.rs can show the panic handler at work in a library built
+/// exactly as the shipped one otherwise is. Nothing in the library panics
+/// by design.
+#[cfg(kinfo_vmmap_panic_probe)]
+#[unsafe(no_mangle)]
+pub extern "C" fn kinfo_vmmap_panic_probe(len: usize) {
+    struct Filler(usize);
+    impl core::fmt::Display for Filler {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+            (0..self.0).try_for_each(|_| f.write_str("x"))
+        }
+    }
+    panic!("probe {}", Filler(len));
+}

@@ -5,20 +5,19 @@ use core::alloc::{GlobalAlloc, Layout};
 use core::ffi::c_void;
 use core::fmt::{self, Write};
 
-/// Prints `kinfo_vmmap: panicked at FILE:LINE:COL: MESSAGE` on stderr in
-/// one write(2), then aborts: a broken invariant ends the process as an
-/// assertion in C would, and never unwinds into the caller. The message is
-/// formatted into a buffer on the stack, cut short if it does not fit,
-/// since the allocator may be what failed.
+/// Prints `kinfo_vmmap: panicked at FILE:LINE:COL: MESSAGE` on stderr, one
+/// line in one write(2), then aborts: a broken invariant ends the process
+/// as a failed assertion in C would, and never unwinds into the caller.
+/// The message is formatted into a buffer on the stack, cut short if it
+/// does not fit, since the allocator may be what failed.
 #[panic_handler]
 fn panic(info: &core::panic::PanicInfo<'_>) -> ! {
-    let mut line = Line {
-        buf: [0; 512],
-        len: 0,
+    let mut line = Line::new();
+    let _ = match info.location() {
+        Some(at) => write!(line, "kinfo_vmmap: panicked at {at}: {}", info.message()),
+        None => write!(line, "kinfo_vmmap: panicked: {}", info.message()),
     };
-    let _ = write!(line, "kinfo_vmmap: {info}");
-    let _ = line.write_str("\n");
-    let bytes = line.as_bytes();
+    let bytes = line.finish();
     // SAFETY: `bytes` is readable for its length; write(2) may write
     // fewer bytes or fail, and either is acceptable on the way to abort.
     unsafe {
@@ -32,27 +31,34 @@ fn panic(info: &core::panic::PanicInfo<'_>) -> ! {
     unsafe { libc::abort() }
 }
 
-/// A line of at most 512 bytes; what does not fit is dropped, and the
-/// last byte is kept for the newline.
+/// One line of at most `LINE_MAX` bytes with its newline: what does not fit
+/// is dropped.
 struct Line {
-    buf: [u8; 512],
+    buf: [u8; LINE_MAX],
     len: usize,
 }
 
+const LINE_MAX: usize = 512;
+
 impl Line {
-    fn as_bytes(&self) -> &[u8] {
-        &self.buf[..self.len]
+    fn new() -> Self {
+        Self {
+            buf: [0; LINE_MAX],
+            len: 0,
+        }
+    }
+
+    /// The text and its newline.
+    fn finish(&mut self) -> &[u8] {
+        self.buf[self.len] = b'\n';
+        &self.buf[..=self.len]
     }
 }
 
 impl Write for Line {
     fn write_str(&mut self, s: &str) -> fmt::Result {
-        let room = self.buf.len() - self.len;
-        let take = if s == "\n" {
-            s.len().min(room)
-        } else {
-            s.len().min(room.saturating_sub(1))
-        };
+        // The last byte is kept for the newline.
+        let take = s.len().min(LINE_MAX - 1 - self.len);
         self.buf[self.len..self.len + take].copy_from_slice(&s.as_bytes()[..take]);
         self.len += take;
         Ok(())

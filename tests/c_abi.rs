@@ -77,8 +77,79 @@ fn unpack_from_c_against_the_static_library() {
         .arg("-I")
         .arg(root().join("include"))
         .arg(built_library("libkinfo_vmmap.a"))
-        .args(["-lpthread", "-ldl", "-lm"]));
+        // The C library and nothing else: not even the compiler's own
+        // support library, which -nodefaultlibs leaves out.
+        .args(["-nodefaultlibs", "-lc"]));
     assert_all_passed(&run(&mut program(&exe)));
+}
+
+/// The library built as shipped (release, `panic = "abort"`, no std), plus
+/// one exported function that panics (`kinfo_vmmap_panic_probe`), in a
+/// target directory of its own.
+fn panic_probe_library() -> PathBuf {
+    let target_dir = root().join("target/panic-probe");
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    run(Command::new(cargo)
+        .current_dir(root())
+        .args(["build", "--release", "--quiet", "--target-dir"])
+        .arg(&target_dir)
+        .env_remove("CARGO_ENCODED_RUSTFLAGS")
+        .env("RUSTFLAGS", "--cfg kinfo_vmmap_panic_probe"));
+    target_dir.join("release")
+}
+
+#[test]
+fn a_panic_prints_its_message_and_aborts() {
+    use std::os::unix::process::ExitStatusExt;
+    if !have("a_panic_prints_its_message_and_aborts", &["cc"]) {
+        return;
+    }
+    let lib_dir = panic_probe_library();
+    let source = scratch("c_abi").join("panic_probe.c");
+    std::fs::write(
+        &source,
+        "#include <stdlib.h>\n\
+         void kinfo_vmmap_panic_probe(size_t);\n\
+         int main(int argc, char **argv) {\n\
+         \t(void)argc;\n\
+         \tkinfo_vmmap_panic_probe(strtoul(argv[1], NULL, 10));\n\
+         \treturn 0;\n}\n",
+    )
+    .unwrap();
+    let exe = scratch("c_abi").join("panic_probe");
+    run(Command::new("cc")
+        .args(STRICT)
+        .arg("-o")
+        .arg(&exe)
+        .arg(&source)
+        .arg(format!("-L{}", lib_dir.display()))
+        .arg(format!("-Wl,-rpath,{}", lib_dir.display()))
+        .arg("-lkinfo_vmmap"));
+    for (len, cut) in [(3, false), (2000, true)] {
+        let output = program(&exe).arg(len.to_string()).output().unwrap();
+        assert_eq!(output.status.signal(), Some(libc_sigabrt()), "{output:?}");
+        let stderr = String::from_utf8(output.stderr).unwrap();
+        assert!(
+            stderr.starts_with("kinfo_vmmap: panicked at src/lib.rs:"),
+            "{stderr:?}"
+        );
+        assert!(
+            stderr.ends_with('\n') && stderr.matches('\n').count() == 1,
+            "{stderr:?}"
+        );
+        if cut {
+            // One line of at most 512 bytes, newline included.
+            assert_eq!(stderr.len(), 512, "{stderr:?}");
+            assert!(stderr.trim_end().ends_with("xxxx"), "{stderr:?}");
+        } else {
+            assert!(stderr.ends_with("probe xxx\n"), "{stderr:?}");
+        }
+    }
+}
+
+/// SIGABRT, the same on every system this runs on.
+fn libc_sigabrt() -> i32 {
+    6
 }
 
 /// Every malformed buffer sits in a heap block of exactly its size, so
