@@ -25,10 +25,9 @@
 //!
 //! let map = kinfo_vmmap::vmmap(std::process::id() as i32)?;
 //! for (index, entry) in map.iter().enumerate() {
-//!     let what = match map.map_path(index) {
-//!         Some(MapPath::File(path)) => path.escape_ascii().to_string(),
-//!         Some(other) => format!("{other:?}"),
-//!         None => unreachable!(),
+//!     let what = match map.map_path(index).expect("an index of the map") {
+//!         MapPath::File(path) => path.escape_ascii().to_string(),
+//!         other => format!("{other:?}"),
 //!     };
 //!     println!("{:#x}-{:#x} {:?} {what}", entry.start(), entry.end(), entry.protection());
 //! }
