@@ -151,15 +151,16 @@ mod tests {
     use super::*;
     use crate::abi::*;
 
-    fn map_path_of(kve_type: i32, flags: i32, path: &[u8]) -> MapPath<'static> {
+    /// Asserts what a record with these fields maps.
+    fn assert_maps(kve_type: i32, flags: i32, path: &[u8], want: MapPath<'_>) {
         let mut raw = kinfo_vmentry::zeroed();
         raw.kve_type = kve_type;
         raw.kve_flags = flags;
         for (slot, &byte) in raw.kve_path.iter_mut().zip(path) {
             *slot = byte as core::ffi::c_char;
         }
-        let leaked: &'static kinfo_vmentry = Box::leak(Box::new(raw));
-        Entry::from_raw(leaked).map_path()
+        let got = Entry::from_raw(&raw).map_path();
+        assert_eq!(got, want, "{kve_type} {flags:#x}");
     }
 
     #[test]
@@ -197,11 +198,7 @@ mod tests {
             (KVME_TYPE_UNKNOWN, 0, b"", MapPath::Unnamed),
         ];
         for (kve_type, flags, path, want) in cases {
-            assert_eq!(
-                map_path_of(kve_type, flags, path),
-                want,
-                "{kve_type} {flags:#x}"
-            );
+            assert_maps(kve_type, flags, path, want);
         }
     }
 
