@@ -182,7 +182,7 @@ fn assert_same(refs: &CReferences, packed: &[u8], records: usize) {
         for (c, rust) in c.iter().zip(map.iter()) {
             assert_eq!(c.kve_start, rust.kve_start);
             assert_eq!(c.kve_structsize, rust.kve_structsize);
-            assert_eq!(c.path_bytes(), rust.path_bytes());
+            assert_eq!(c.path_bytes(), rust.as_raw().path_bytes());
         }
         libc::free(array.cast());
     }

@@ -129,7 +129,7 @@ mod linux {
             ),
         };
         if let Some(query) = &query {
-            let n = assert_same(&text, query);
+            let n = assert_same(text.as_raw(), query);
             println!("PROCMAP_QUERY and the maps text agree on all {n} entries but [vsyscall]");
         }
         let entries = text.len();

@@ -2,33 +2,19 @@
 //! `procstat -v`: `cargo run --release --example vmmap -- [PID]`.
 //! Without a PID it prints its own map.
 
+use std::ffi::OsStr;
 use std::io::{BufWriter, Write};
+use std::os::unix::ffi::OsStrExt;
+use std::path::Path;
 use std::process::ExitCode;
 
-use kinfo_vmmap::abi::*;
-
-/// procstat's two-letter object types.
-fn type_letters(kve_type: i32) -> &'static str {
-    match kve_type {
-        KVME_TYPE_NONE => "--",
-        KVME_TYPE_DEFAULT => "df",
-        KVME_TYPE_VNODE => "vn",
-        KVME_TYPE_SWAP => "sw",
-        KVME_TYPE_DEVICE => "dv",
-        KVME_TYPE_PHYS => "ph",
-        KVME_TYPE_DEAD => "dd",
-        KVME_TYPE_SG => "sg",
-        KVME_TYPE_MGTDEVICE => "md",
-        KVME_TYPE_GUARD => "gd",
-        _ => "??",
-    }
-}
+use kinfo_vmmap::{EntryFlags, Protection, VmMap};
 
 fn letter(set: bool, yes: char) -> char {
     if set { yes } else { '-' }
 }
 
-fn print(pid: i32, map: &kinfo_vmmap::VmMap) -> std::io::Result<()> {
+fn print(pid: i32, map: &VmMap) -> std::io::Result<()> {
     let width = 2 * std::mem::size_of::<usize>() + 2;
     let mut out = BufWriter::new(std::io::stdout().lock());
     writeln!(
@@ -36,32 +22,32 @@ fn print(pid: i32, map: &kinfo_vmmap::VmMap) -> std::io::Result<()> {
         "{:>5} {:>width$} {:>width$} {:>3} {:>4} {:>4} {:>3} {:>3} {:<5} {:<2} PATH",
         "PID", "START", "END", "PRT", "RES", "PRES", "REF", "SHD", "FLAG", "TP"
     )?;
-    for kve in map.iter() {
-        let (prot, flags) = (kve.kve_protection, kve.kve_flags);
-        let grows = if flags & KVME_FLAG_GROWS_UP != 0 {
+    for (index, entry) in map.iter().enumerate() {
+        let (prot, flags) = (entry.protection(), entry.flags());
+        let grows = if flags.contains(EntryFlags::GROWS_UP) {
             'U'
         } else {
-            letter(flags & KVME_FLAG_GROWS_DOWN != 0, 'D')
+            letter(flags.contains(EntryFlags::GROWS_DOWN), 'D')
         };
         writeln!(
             out,
             "{pid:>5} {:>#width$x} {:>#width$x} {}{}{} {:>4} {:>4} {:>3} {:>3} {}{}{}{}{} {:<2} {}",
-            kve.kve_start,
-            kve.kve_end,
-            letter(prot & KVME_PROT_READ != 0, 'r'),
-            letter(prot & KVME_PROT_WRITE != 0, 'w'),
-            letter(prot & KVME_PROT_EXEC != 0, 'x'),
-            kve.kve_resident,
-            kve.kve_private_resident,
-            kve.kve_ref_count,
-            kve.kve_shadow_count,
-            letter(flags & KVME_FLAG_COW != 0, 'C'),
-            letter(flags & KVME_FLAG_NEEDS_COPY != 0, 'N'),
-            letter(flags & KVME_FLAG_SUPER != 0, 'S'),
+            entry.start(),
+            entry.end(),
+            letter(prot.contains(Protection::READ), 'r'),
+            letter(prot.contains(Protection::WRITE), 'w'),
+            letter(prot.contains(Protection::EXEC), 'x'),
+            entry.resident_pages(),
+            entry.private_resident_pages(),
+            entry.ref_count(),
+            entry.shadow_count(),
+            letter(flags.contains(EntryFlags::COW), 'C'),
+            letter(flags.contains(EntryFlags::NEEDS_COPY), 'N'),
+            letter(flags.contains(EntryFlags::SUPER), 'S'),
             grows,
-            letter(flags & KVME_FLAG_USER_WIRED != 0, 'W'),
-            type_letters(kve.kve_type),
-            kve.path().display(),
+            letter(flags.contains(EntryFlags::USER_WIRED), 'W'),
+            entry.object_type().abbreviation(),
+            Path::new(OsStr::from_bytes(map.name(index).unwrap_or_default())).display(),
         )?;
     }
     out.flush()

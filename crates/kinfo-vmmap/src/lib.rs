@@ -5,7 +5,9 @@
 //! - the ground floor knows no operating system: [`abi`] (the struct, byte
 //!   for byte as FreeBSD's `<sys/user.h>`, and its constants), the
 //!   packed-record decoder ([`unpack`]), [`VmMap`] (the `malloc(3)`'d array
-//!   both faces hand out) and [`Error`];
+//!   both faces hand out), [`Error`], and the typed view of an entry:
+//!   [`Entry`], with its [`Protection`] and [`EntryFlags`] bit sets, its
+//!   [`ObjectType`], [`VnodeAttrs`] and [`MapPath`];
 //! - `sys` holds one backend per system: FreeBSD's sysctl
 //!   `KERN_PROC_VMMAP`, Linux's `/proc/PID/smaps` and `maps`, or ENOSYS
 //!   where there is neither;
@@ -18,10 +20,16 @@
 //! and the C library: every allocation on a call's path goes through
 //! `malloc(3)` or `try_reserve` and fails with [`Error::OutOfMemory`].
 //!
-//! ```no_run
+//! ```
+//! use kinfo_vmmap::MapPath;
+//!
 //! let map = kinfo_vmmap::vmmap(std::process::id() as i32)?;
-//! for entry in map.iter() {
-//!     println!("{:#x}-{:#x} {}", entry.kve_start, entry.kve_end, entry.path().display());
+//! for (index, entry) in map.iter().enumerate() {
+//!     let what = match map.map_path(index).expect("an index of the map") {
+//!         MapPath::File(path) => path.escape_ascii().to_string(),
+//!         other => format!("{other:?}"),
+//!     };
+//!     println!("{:#x}-{:#x} {:?} {what}", entry.start(), entry.end(), entry.protection());
 //! }
 //! # Ok::<(), kinfo_vmmap::Error>(())
 //! ```
@@ -32,10 +40,16 @@ extern crate alloc;
 
 pub mod abi;
 pub mod capi;
+mod entry;
 mod error;
+mod flags;
+mod map_path;
+mod object_type;
+mod options;
 mod sys;
 mod unpack;
 mod vmmap;
+mod vnode;
 
 /// Test plumbing: the FreeBSD kernel double, the fuzz targets' checks and
 /// the benches' helpers. Built only with the `internals` feature, which the
@@ -46,26 +60,108 @@ mod vmmap;
 pub mod __internals;
 
 pub use abi::kinfo_vmentry;
+pub use entry::{Entry, page_size};
 pub use error::{Error, Malformed};
-pub use vmmap::VmMap;
+pub use flags::{EntryFlags, Protection};
+pub use map_path::MapPath;
+pub use object_type::ObjectType;
+pub use options::Options;
+pub use vmmap::{IntoIter, VmMap};
+pub use vnode::{VnodeAttrs, VnodeType};
 
-/// The virtual memory map of process `pid`, entries in address order.
+/// The virtual memory map of process `pid`, entries in address order, read
+/// with the default [`Options`].
 ///
-/// Fails with `NoSuchProcess` for a missing or exiting process,
-/// `PermissionDenied` when the caller may not inspect it, `OutOfMemory`, or
-/// `Unsupported` on a system with no backend.
+/// # Errors
+///
+/// [`Error::NoSuchProcess`] for a missing or exiting process,
+/// [`Error::PermissionDenied`] when the caller may not inspect it,
+/// [`Error::OutOfMemory`], [`Error::MalformedText`] when Linux's `/proc`
+/// gives a line that does not parse, or [`Error::Unsupported`] on a system
+/// with no backend.
+///
+/// # Examples
+///
+/// ```
+/// let map = kinfo_vmmap::vmmap(std::process::id() as i32)?;
+/// let mapped: u64 = map.iter().map(|entry| entry.len()).sum();
+/// assert!(mapped > 0);
+/// # Ok::<(), kinfo_vmmap::Error>(())
+/// ```
 pub fn vmmap(pid: i32) -> Result<VmMap, Error> {
+    vmmap_with(pid, &Options::new())
+}
+
+/// The virtual memory map of process `pid`, read as `options` say.
+///
+/// # Errors
+///
+/// As [`vmmap`].
+///
+/// # Examples
+///
+/// ```
+/// use kinfo_vmmap::Options;
+///
+/// let quick = Options::new().resident_counts(false);
+/// let map = kinfo_vmmap::vmmap_with(std::process::id() as i32, &quick)?;
+/// assert!(!map.is_empty());
+/// # Ok::<(), kinfo_vmmap::Error>(())
+/// ```
+pub fn vmmap_with(pid: i32, options: &Options) -> Result<VmMap, Error> {
+    read_vmmap(pid, options.counts_resident())
+}
+
+/// The backend's map of `pid`, with or without resident counts.
+fn read_vmmap(pid: i32, _resident_counts: bool) -> Result<VmMap, Error> {
     sys::vmmap(pid)
 }
 
 /// Decodes packed `struct kinfo_vmentry` records, as the sysctl
 /// `KERN_PROC_VMMAP` returns them and core files store them (the
-/// `NT_PROCSTAT_VMMAP` note, after its leading size word).
+/// `NT_PROCSTAT_VMMAP` note, after its leading size word), on any system.
+/// A `kve_structsize` of 0 ends the list.
 ///
-/// A `kve_structsize` of 0 ends the list. A record shorter than the 136-byte
-/// head, longer than the 1160-byte struct, running past the end of `packed`,
-/// or a trailing fragment too short for a size, fails with
-/// [`Error::Malformed`]; nothing past `packed` is read.
+/// The resident counts of records saved on another machine are in that
+/// machine's pages; see [`page_size`].
+///
+/// # Errors
+///
+/// A record shorter than the 136-byte head, longer than the 1160-byte
+/// struct, running past the end of `packed`, or a trailing fragment too
+/// short for a size, fails with [`Error::Malformed`], which says where;
+/// nothing past `packed` is read. [`Error::OutOfMemory`] if the entries
+/// cannot be allocated.
+///
+/// # Examples
+///
+/// ```
+/// use kinfo_vmmap::{Entry, ObjectType, abi::*};
+///
+/// // One record as the kernel packs it: the 136-byte head, the path and
+/// // its NUL, rounded up to 8 bytes.
+/// let path = b"/bin/sh\0";
+/// let size = (KVE_HEADER_SIZE + path.len()).next_multiple_of(8);
+/// let mut raw = kinfo_vmentry::zeroed();
+/// raw.kve_structsize = size as i32;
+/// raw.kve_type = KVME_TYPE_VNODE;
+/// raw.kve_start = 0x20_0000;
+/// raw.kve_end = 0x21_0000;
+/// // SAFETY: a `kinfo_vmentry` is plain integers, `ENTRY_SIZE` bytes long.
+/// let bytes = unsafe {
+///     std::slice::from_raw_parts((&raw const raw).cast::<u8>(), ENTRY_SIZE)
+/// };
+/// let mut packed = bytes[..KVE_HEADER_SIZE].to_vec();
+/// packed.extend_from_slice(path);
+/// packed.resize(size, 0);
+///
+/// let map = kinfo_vmmap::unpack(&packed)?;
+/// let entry = map.find(0x20_8000).unwrap();
+/// assert_eq!(entry.object_type(), ObjectType::Vnode);
+/// assert_eq!(entry.path_bytes(), Some(&b"/bin/sh"[..]));
+/// assert!(kinfo_vmmap::unpack(&packed[..100]).is_err());
+/// # Ok::<(), kinfo_vmmap::Error>(())
+/// ```
 pub fn unpack(packed: &[u8]) -> Result<VmMap, Error> {
     unpack::unpack(packed)
 }

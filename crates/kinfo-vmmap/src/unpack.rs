@@ -222,7 +222,7 @@ pub(crate) mod tests {
                 // SAFETY: as in `pack`.
                 let bytes = unsafe {
                     core::slice::from_raw_parts(
-                        (e as *const kinfo_vmentry).cast::<u8>(),
+                        (e.as_raw() as *const kinfo_vmentry).cast::<u8>(),
                         ENTRY_SIZE,
                     )
                 };

@@ -133,7 +133,7 @@ mod tests {
 
     fn fetch(kernel: &mut KernelDouble, hint: &SizeHint) -> Result<Vec<kinfo_vmentry>, Error> {
         let packed = fetch_packed(kernel, KernelDouble::PID, hint)?;
-        Ok(unpack(&packed)?.to_vec())
+        Ok(unpack(&packed)?.as_raw().to_vec())
     }
 
     #[test]

@@ -1105,6 +1105,7 @@ mod tests {
         assert!(map.windows(2).all(|w| w[0].kve_end <= w[1].kve_start));
 
         let ours: Vec<&kinfo_vmentry> = map
+            .as_raw()
             .iter()
             .filter(|e| {
                 e.kve_start >= region.start() && e.kve_end <= region.start() + region.len as u64
@@ -1148,7 +1149,7 @@ mod tests {
             compared += 1;
         }
         assert!(compared > before.len() / 2);
-        for entry in map.iter() {
+        for entry in map.as_raw().iter() {
             assert_eq!((entry.kve_resident, entry.kve_private_resident), (0, 0));
             let unknown = KVME_FLAG_USER_WIRED | KVME_FLAG_NOCOREDUMP | KVME_FLAG_SUPER;
             assert_eq!(entry.kve_flags & unknown, 0);
@@ -1181,7 +1182,7 @@ mod tests {
         }
         let in_region =
             |e: &&kinfo_vmentry| e.kve_start >= child.base && e.kve_end <= child.region_end();
-        let region: Vec<&kinfo_vmentry> = map.iter().filter(in_region).collect();
+        let region: Vec<&kinfo_vmentry> = map.as_raw().iter().filter(in_region).collect();
         assert_eq!(region.len(), 10_000);
         for (i, entry) in region.iter().enumerate() {
             let prot = if i % 2 == 0 {
@@ -1283,7 +1284,7 @@ mod tests {
     fn the_kernels_own_mappings_are_phys_and_the_stack_grows_down() {
         for resident in [Resident::Count, Resident::Skip] {
             let map = vmmap_with(own_pid(), resident).unwrap();
-            let named = |name: &[u8]| map.iter().find(|e| e.path_bytes() == name);
+            let named = |name: &[u8]| map.as_raw().iter().find(|e| e.path_bytes() == name);
             let vdso = named(b"[vdso]").expect("a vDSO");
             assert_eq!(vdso.kve_type, KVME_TYPE_PHYS);
             let stack = named(b"[stack]").expect("a stack");
@@ -1400,7 +1401,11 @@ mod tests {
         let zero = Mapping::new(page(), rw, libc::MAP_PRIVATE, zero_file.as_raw_fd(), 0);
 
         let map = vmmap_with(own_pid(), Resident::Count).unwrap();
-        let entry = map.iter().find(|e| e.kve_start == sysv as u64).unwrap();
+        let entry = map
+            .as_raw()
+            .iter()
+            .find(|e| e.kve_start == sysv as u64)
+            .unwrap();
         // IPC_PRIVATE is key 0.
         assert_eq!(entry.path_bytes(), b"/SYSV00000000 (deleted)", "id {shmid}");
         assert_eq!(
@@ -1719,13 +1724,13 @@ VmFlags: ex
                 (KVME_TYPE_PHYS, KVME_PROT_EXEC, KVME_FLAG_COW, 0, 0),
             ]
         );
-        let file = &map[0];
+        let file = &map.as_raw()[0];
         assert_eq!(file.path_bytes(), b"/nonexistent/kinfo vmmap/bin");
         assert_eq!((file.kve_offset, file.kve_vn_fileid), (0x1000, 1234));
         assert_eq!(file.kve_vn_fsid(), libc::makedev(8, 1));
         assert_eq!(file.kve_vn_fsid_freebsd11, libc::makedev(8, 1) as u32);
         assert_eq!(file.kve_status, 0);
-        assert_eq!(map[3].path_bytes(), b"[anon:my buffer]");
+        assert_eq!(map.as_raw()[3].path_bytes(), b"[anon:my buffer]");
         assert!(
             map.iter()
                 .all(|e| (e.kve_ref_count, e.kve_shadow_count) == (0, 0))
