@@ -68,9 +68,11 @@ impl Write for Line {
 /// The C library's allocator, so that the library brings none of its own.
 struct Malloc;
 
-/// The alignment malloc(3) guarantees for any block: that of `max_align_t`
-/// (16 on every 64-bit system FreeBSD and glibc support, 8 or 16 on 32-bit).
-const MALLOC_ALIGN: usize = core::mem::align_of::<libc::max_align_t>();
+/// An alignment malloc(3) guarantees for any block: twice a pointer's size,
+/// which `max_align_t` is at least on every system FreeBSD and glibc run
+/// on (16 on 64-bit ones, 8 or 16 on 32-bit ones). The libc crate has no
+/// `max_align_t` for every target, so the smaller bound is taken.
+const MALLOC_ALIGN: usize = 2 * core::mem::size_of::<usize>();
 
 // SAFETY: every block comes from malloc(3), realloc(3) or posix_memalign(3)
 // aligned as the layout asks, and is released with free(3), which takes
