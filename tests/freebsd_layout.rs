@@ -12,6 +12,12 @@
 //! Alignment is not compared: the Rust numbers come from the host, and
 //! i386 aligns `uint64_t` to 4, so only offsets, sizes and types are the
 //! same everywhere.
+//!
+//! The generated `include/kinfo_vmmap.h` is then compiled for FreeBSD the
+//! same way, once over the real `<sys/user.h>` and once over an older one
+//! (`tests/freebsd/sys-user-13`, which lacks the constants FreeBSD added in
+//! 14.x), with every constant used: on FreeBSD the header must add exactly
+//! what the system lacks, with FreeBSD's values, and clash with nothing.
 
 use std::io::Write as _;
 use std::mem::{offset_of, size_of, size_of_val};
@@ -171,6 +177,16 @@ fn constants() -> Vec<Constant> {
         KVME_FLAG_SYSVSHM,
         KVME_FLAG_POSIXSHM,
         KF_ATTR_VALID,
+        KF_VTYPE_VNON,
+        KF_VTYPE_VREG,
+        KF_VTYPE_VDIR,
+        KF_VTYPE_VBLK,
+        KF_VTYPE_VCHR,
+        KF_VTYPE_VLNK,
+        KF_VTYPE_VSOCK,
+        KF_VTYPE_VFIFO,
+        KF_VTYPE_VBAD,
+        KF_VTYPE_UNKNOWN,
     ];
     // <sys/user.h> defines it for amd64 and i386 only.
     constants.push(Constant {
@@ -273,7 +289,14 @@ impl Zig {
 
     /// Compiles `source` to an object file for `target`.
     fn compile(&self, source: &Path, target: &str) -> Output {
+        self.compile_with(source, target, &[])
+    }
+
+    /// Compiles `source` for `target` with `includes` searched, in order,
+    /// before the system's headers.
+    fn compile_with(&self, source: &Path, target: &str, includes: &[PathBuf]) -> Output {
         self.cc(target)
+            .args(includes.iter().map(|dir| format!("-I{}", dir.display())))
             .arg("-c")
             .arg("-o")
             .arg(source.with_extension(format!("{target}.o")))
@@ -282,10 +305,12 @@ impl Zig {
             .unwrap_or_else(|e| panic!("running {}: {e}", self.python.display()))
     }
 
-    /// Every `KVME_*` macro `<sys/user.h>` defines for `target`.
-    fn kvme_macros(&self, source: &Path, target: &str) -> Vec<String> {
+    /// Every `KVME_*` and `KF_VTYPE_*` macro, and `KINFO_VMENTRY_SIZE`,
+    /// that `source` sees for `target`, with `includes` searched first.
+    fn vmentry_macros(&self, source: &Path, target: &str, includes: &[PathBuf]) -> Vec<String> {
         let output = self
             .cc(target)
+            .args(includes.iter().map(|dir| format!("-I{}", dir.display())))
             .args(["-E", "-dM"])
             .arg(source)
             .output()
@@ -299,13 +324,18 @@ impl Zig {
             .lines()
             .filter_map(|line| line.strip_prefix("#define "))
             .filter_map(|line| line.split_whitespace().next())
-            .filter(|name| name.starts_with("KVME_"))
+            .filter(|name| {
+                name.starts_with("KVME_")
+                    || name.starts_with("KF_VTYPE_")
+                    || *name == "KINFO_VMENTRY_SIZE"
+            })
             .map(str::to_owned)
             .collect();
         // An empty list would make the completeness check pass vacuously.
         assert!(
-            !macros.is_empty(),
-            "no KVME_* macros in <sys/user.h> for {target}"
+            macros.iter().any(|name| name.starts_with("KVME_"))
+                && macros.iter().any(|name| name.starts_with("KF_VTYPE_")),
+            "no KVME_* or KF_VTYPE_* macros in <sys/user.h> for {target}"
         );
         macros
     }
@@ -367,7 +397,7 @@ fn layout_matches_freebsd_headers() {
     let known: Vec<&str> = constants().iter().map(|c| c.name).collect();
     for target in ZIG_TARGETS {
         let missing: Vec<String> = zig
-            .kvme_macros(&source, target)
+            .vmentry_macros(&source, target, &[])
             .into_iter()
             .filter(|name| !known.contains(&name.as_str()))
             .collect();
@@ -413,5 +443,86 @@ fn a_wrong_layout_fails_to_compile() {
     assert!(
         stderr.contains("static assertion failed") && stderr.contains("offsetof kve_start"),
         "the false offset failed for another reason:\n{stderr}"
+    );
+}
+
+/// The constants a FreeBSD 13.x `<sys/user.h>` lacks, which the fixture
+/// leaves out and the header must back-fill.
+const ADDED_IN_14: &[&str] = &[
+    "KVME_TYPE_GUARD",
+    "KVME_MAX_PROT_READ",
+    "KVME_MAX_PROT_WRITE",
+    "KVME_MAX_PROT_EXEC",
+    "KVME_FLAG_SYSVSHM",
+    "KVME_FLAG_POSIXSHM",
+];
+
+/// A program that includes `<kinfo_vmmap.h>` on FreeBSD and uses every
+/// constant, asserting the value FreeBSD gives it; `KINFO_VMENTRY_SIZE`
+/// included, on every architecture.
+fn header_user_c() -> String {
+    let mut c = String::from(
+        "#include <sys/types.h>\n\
+         #include <kinfo_vmmap.h>\n\
+         \n\
+         #ifndef __FreeBSD__\n\
+         #error \"not compiled against FreeBSD's headers\"\n\
+         #endif\n",
+    );
+    c += "_Static_assert(sizeof(struct kinfo_vmentry) == KINFO_VMENTRY_SIZE, \
+          \"KINFO_VMENTRY_SIZE is not the struct's size\");\n";
+    for constant in constants() {
+        let (name, value) = (constant.name, constant.value);
+        c += &format!("_Static_assert({name} == {value}, \"{name} is not {value}\");\n");
+    }
+    c
+}
+
+/// The generated header adds to each `<sys/user.h>`, the current one and
+/// one from before 14.x, exactly the constants it lacks: a program using
+/// them all compiles on every architecture, and a redefinition with
+/// another value would be an error.
+#[test]
+fn the_header_back_fills_what_freebsd_lacks() {
+    let Some(zig) = Zig::find() else { return };
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let include = root.join("include");
+    let older = root.join("tests/freebsd/sys-user-13");
+    let source = scratch("header_user.c", &header_user_c());
+    let plain = scratch(
+        "sys_user.c",
+        "#include <sys/types.h>\n#include <sys/user.h>\n",
+    );
+    let mut failures = Vec::new();
+    for target in ZIG_TARGETS {
+        // The fixture really lacks them, or the older case proves nothing.
+        let defined = zig.vmentry_macros(&plain, target, std::slice::from_ref(&older));
+        let present: Vec<&&str> = ADDED_IN_14
+            .iter()
+            .filter(|name| defined.iter().any(|d| d == **name))
+            .collect();
+        assert!(
+            present.is_empty(),
+            "{} defines {present:?} for {target}",
+            older.display()
+        );
+        for (what, includes) in [
+            ("current", vec![include.clone()]),
+            ("13.x", vec![older.clone(), include.clone()]),
+        ] {
+            let output = zig.compile_with(&source, target, &includes);
+            if !output.status.success() {
+                failures.push(format!(
+                    "{target}, {what} <sys/user.h>:\n{}",
+                    String::from_utf8_lossy(&output.stderr)
+                ));
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "include/kinfo_vmmap.h fails on FreeBSD ({}):\n{}",
+        source.display(),
+        failures.join("\n")
     );
 }

@@ -1,7 +1,7 @@
 //! Peak heap per call, against the output and the kernel's buffer:
 //!
 //! ```text
-//! cargo bench --features bench-internals --bench memory
+//! cargo bench --bench memory
 //! ```
 //!
 //! The library allocates with `malloc(3)` and `realloc(3)` directly (the
@@ -43,7 +43,7 @@ mod counted {
     use core::ffi::{c_int, c_void};
     use std::sync::atomic::{AtomicBool, AtomicIsize, Ordering};
 
-    use kinfo_vmmap::__internals::bench::{Kernel, SizeHint, fetch_packed, typical_map};
+    use kinfo_vmmap::__internals::bench::{Kernel, SizeHints, fetch_packed, typical_map};
     use kinfo_vmmap::abi::kinfo_vmentry;
 
     const ENTRY: usize = size_of::<kinfo_vmentry>();
@@ -193,10 +193,11 @@ mod counted {
         for entries in [100, 1_000, 10_000] {
             let mut kernel = Kernel::new(typical_map(entries));
             kernel.set_hook(in_kernel);
-            let hint = SizeHint::new();
+            let hints = SizeHints::new();
             for call in ["first", "later"] {
                 let (peak, (packed_len, len)) = peak_of(|| {
-                    let packed = fetch_packed(&mut kernel, &hint).expect("a static map");
+                    let packed =
+                        fetch_packed(&mut kernel, Kernel::PID, &hints).expect("a static map");
                     let map = kinfo_vmmap::unpack(&packed).expect("well-formed records");
                     (packed.len(), map.len())
                 });

@@ -1,5 +1,6 @@
 //! The ABI of `struct kinfo_vmentry`, byte for byte as FreeBSD's `<sys/user.h>`
-//! defines it, with every `KVME_*` constant and `KF_ATTR_VALID`.
+//! defines it, with every `KVME_*` constant, `KF_ATTR_VALID` and the
+//! `KF_VTYPE_*` values of `kve_vn_type`.
 //!
 //! The struct is the one thing every caller of `kinfo_getvmmap(3)` reads, so
 //! its layout is asserted at compile time, field by field, on every target:
@@ -13,6 +14,16 @@
 //! set when compiling, so Rust always sees them; cbindgen turns the gate into
 //! `#if !defined(__FreeBSD__)`, so that on FreeBSD the header defers to the
 //! system's `<sys/user.h>` instead of defining the struct a second time.
+//!
+//! A few constants are not in every FreeBSD's `<sys/user.h>`: 13.x and early
+//! 14.x lack `KVME_TYPE_GUARD`, `KVME_MAX_PROT_*`, `KVME_FLAG_SYSVSHM` and
+//! `KVME_FLAG_POSIXSHM`, and `KINFO_VMENTRY_SIZE` is defined on amd64 and
+//! i386 only, though the size is the same everywhere. Each of those sits
+//! outside the gated module, under a cfg of its own,
+//! `kinfo_vmmap_system_defines = "NAME"`, also never set, which cbindgen
+//! turns into `#if !defined(NAME)`: the header back-fills each one wherever
+//! the system lacks it, FreeBSD included. (`KF_VTYPE_*` need no such care:
+//! FreeBSD has had them since 7.x.)
 
 #![allow(non_camel_case_types)]
 
@@ -81,9 +92,6 @@ mod def {
         pub kve_path: [c_char; 1024],
     }
 
-    /// `sizeof(struct kinfo_vmentry)`.
-    pub const KINFO_VMENTRY_SIZE: c_int = 1160;
-
     pub const KVME_TYPE_NONE: c_int = 0;
     pub const KVME_TYPE_DEFAULT: c_int = 1;
     pub const KVME_TYPE_VNODE: c_int = 2;
@@ -93,15 +101,11 @@ mod def {
     pub const KVME_TYPE_DEAD: c_int = 6;
     pub const KVME_TYPE_SG: c_int = 7;
     pub const KVME_TYPE_MGTDEVICE: c_int = 8;
-    pub const KVME_TYPE_GUARD: c_int = 9;
     pub const KVME_TYPE_UNKNOWN: c_int = 255;
 
     pub const KVME_PROT_READ: c_int = 0x0000_0001;
     pub const KVME_PROT_WRITE: c_int = 0x0000_0002;
     pub const KVME_PROT_EXEC: c_int = 0x0000_0004;
-    pub const KVME_MAX_PROT_READ: c_int = 0x0001_0000;
-    pub const KVME_MAX_PROT_WRITE: c_int = 0x0002_0000;
-    pub const KVME_MAX_PROT_EXEC: c_int = 0x0004_0000;
 
     pub const KVME_FLAG_COW: c_int = 0x0000_0001;
     pub const KVME_FLAG_NEEDS_COPY: c_int = 0x0000_0002;
@@ -110,14 +114,47 @@ mod def {
     pub const KVME_FLAG_GROWS_UP: c_int = 0x0000_0010;
     pub const KVME_FLAG_GROWS_DOWN: c_int = 0x0000_0020;
     pub const KVME_FLAG_USER_WIRED: c_int = 0x0000_0040;
-    pub const KVME_FLAG_SYSVSHM: c_int = 0x0000_0080;
-    pub const KVME_FLAG_POSIXSHM: c_int = 0x0000_0100;
 
     /// `kve_status` bit: the vnode attributes (`kve_vn_*`) are valid.
     pub const KF_ATTR_VALID: u16 = 0x0001;
+
+    /// `kve_vn_type` values: the type of a mapped file's vnode.
+    pub const KF_VTYPE_VNON: c_int = 0;
+    pub const KF_VTYPE_VREG: c_int = 1;
+    pub const KF_VTYPE_VDIR: c_int = 2;
+    pub const KF_VTYPE_VBLK: c_int = 3;
+    pub const KF_VTYPE_VCHR: c_int = 4;
+    pub const KF_VTYPE_VLNK: c_int = 5;
+    pub const KF_VTYPE_VSOCK: c_int = 6;
+    pub const KF_VTYPE_VFIFO: c_int = 7;
+    pub const KF_VTYPE_VBAD: c_int = 8;
+    pub const KF_VTYPE_UNKNOWN: c_int = 255;
 }
 
 pub use def::*;
+
+// What some FreeBSD releases or architectures lack; see the module docs.
+// Back-filled one by one, each where the system does not define it.
+
+/// `sizeof(struct kinfo_vmentry)`, on every architecture.
+#[cfg(not(kinfo_vmmap_system_defines = "KINFO_VMENTRY_SIZE"))]
+pub const KINFO_VMENTRY_SIZE: core::ffi::c_int = 1160;
+/// A guard entry: no object, no access.
+#[cfg(not(kinfo_vmmap_system_defines = "KVME_TYPE_GUARD"))]
+pub const KVME_TYPE_GUARD: core::ffi::c_int = 9;
+/// `kve_protection` bits: the most access the entry can be given.
+#[cfg(not(kinfo_vmmap_system_defines = "KVME_MAX_PROT_READ"))]
+pub const KVME_MAX_PROT_READ: core::ffi::c_int = 0x0001_0000;
+#[cfg(not(kinfo_vmmap_system_defines = "KVME_MAX_PROT_WRITE"))]
+pub const KVME_MAX_PROT_WRITE: core::ffi::c_int = 0x0002_0000;
+#[cfg(not(kinfo_vmmap_system_defines = "KVME_MAX_PROT_EXEC"))]
+pub const KVME_MAX_PROT_EXEC: core::ffi::c_int = 0x0004_0000;
+/// System V shared memory.
+#[cfg(not(kinfo_vmmap_system_defines = "KVME_FLAG_SYSVSHM"))]
+pub const KVME_FLAG_SYSVSHM: core::ffi::c_int = 0x0000_0080;
+/// POSIX shared memory (`shm_open(2)`).
+#[cfg(not(kinfo_vmmap_system_defines = "KVME_FLAG_POSIXSHM"))]
+pub const KVME_FLAG_POSIXSHM: core::ffi::c_int = 0x0000_0100;
 
 /// The size of `kve_path`: `PATH_MAX` on FreeBSD.
 pub const KVE_PATH_SIZE: usize = 1024;

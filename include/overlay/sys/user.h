@@ -1,8 +1,8 @@
 /*
  * Overlay for <sys/user.h>: the system's own <sys/user.h>, if it has one,
- * then FreeBSD's struct kinfo_vmentry and the KVME_* constants from
- * <kinfo_vmmap.h>, so that FreeBSD code calling kinfo_getvmmap(3) builds
- * unmodified.
+ * then FreeBSD's struct kinfo_vmentry and its KVME_* and KF_VTYPE_*
+ * constants from <kinfo_vmmap.h>, so that FreeBSD code calling
+ * kinfo_getvmmap(3) builds unmodified.
  *
  * Use it as libbsd's overlay is used: this directory goes on the include
  * path ahead of the system's, and the directory holding kinfo_vmmap.h goes
@@ -20,7 +20,8 @@
  *
  * glibc and musl have a <sys/user.h> (register layouts for debuggers), and
  * FreeBSD's is where kinfo_vmentry really lives: on FreeBSD the system's
- * definitions are used and <kinfo_vmmap.h> adds nothing.  A compiler
+ * definitions are used and <kinfo_vmmap.h> adds only the constants an older
+ * release or an architecture lacks.  A compiler
  * without __has_include_next is assumed to be on a system that has one.
  */
 

@@ -1,7 +1,8 @@
 //! What the benchmarks reach inside for: the FreeBSD fetch strategy and the
 //! kernel double it is tested against, so that `benches/` can count the
-//! kernel walks and the bytes copied per call on any OS, and run libutil's
-//! algorithm on the same double for comparison.
+//! kernel walks, the locked reads and the bytes copied per call on any OS,
+//! for one process or a scan of many, and run libutil's algorithm on the
+//! same double for comparison.
 
 use core::mem::MaybeUninit;
 
@@ -21,7 +22,7 @@ impl Kernel {
     /// The one process the double knows.
     pub const PID: i32 = KernelDouble::PID;
 
-    /// A kernel whose process has `map`, which stays as it is.
+    /// A kernel whose process `PID` has `map`, which stays as it is.
     pub fn new(map: Vec<kinfo_vmentry>) -> Self {
         Self {
             double: KernelDouble::new(map),
@@ -35,9 +36,22 @@ impl Kernel {
         self.double.walks
     }
 
+    /// Another process, `pid`, whose map is `packed` (as `pack` writes
+    /// it), and stays as it is.
+    pub fn add_process(&mut self, pid: i32, packed: Vec<u8>) {
+        assert_ne!(pid, Self::PID, "PID is the kernel's own process");
+        self.double.others.insert(pid, packed);
+    }
+
     /// Calls made with no buffer, to learn the size.
     pub fn probes(&self) -> usize {
         self.double.probes
+    }
+
+    /// Reads into a buffer over 4 pages, each of which holds FreeBSD's
+    /// exclusive, system-wide `sysctlmemlock` for its whole walk.
+    pub fn locked_reads(&self) -> usize {
+        self.double.locked_reads
     }
 
     /// Bytes copied out to callers' buffers so far, including those of a
@@ -49,6 +63,7 @@ impl Kernel {
     pub fn reset_counts(&mut self) {
         self.double.walks = 0;
         self.double.probes = 0;
+        self.double.locked_reads = 0;
         self.bytes_copied = 0;
     }
 
@@ -91,25 +106,25 @@ impl VmmapSysctl for Kernel {
     }
 }
 
-/// The buffer size the fetch starts from, learnt from the previous call;
-/// the library keeps one for the whole process.
-pub struct SizeHint(fetch_packed::SizeHint);
+/// The buffer sizes the fetch starts from, learnt per pid from earlier
+/// calls; the library keeps one table for the whole process.
+pub struct SizeHints(fetch_packed::SizeHints);
 
-impl SizeHint {
+impl SizeHints {
     pub fn new() -> Self {
-        Self(fetch_packed::SizeHint::new())
+        Self(fetch_packed::SizeHints::new())
     }
 }
 
-impl Default for SizeHint {
+impl Default for SizeHints {
     fn default() -> Self {
         Self::new()
     }
 }
 
-/// The library's fetch of the packed records of `Kernel::PID`.
-pub fn fetch_packed(kernel: &mut Kernel, hint: &SizeHint) -> Result<Vec<u8>, Error> {
-    fetch_packed::fetch_packed(kernel, Kernel::PID, &hint.0)
+/// The library's fetch of the packed records of `pid`.
+pub fn fetch_packed(kernel: &mut Kernel, pid: i32, hints: &SizeHints) -> Result<Vec<u8>, Error> {
+    fetch_packed::fetch_packed(kernel, pid, &hints.0)
 }
 
 /// Appends `entry` to `out` packed as FreeBSD's kernel packs it.

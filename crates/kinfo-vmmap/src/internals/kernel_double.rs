@@ -5,26 +5,39 @@
 //! size probe included; a buffer that is too small gets as many bytes as fit,
 //! the last record cut in the middle, and ENOMEM; the process can be missing
 //! (ESRCH) or not debuggable (EPERM). Between calls the map can grow, as a
-//! live process's does, since the kernel takes no snapshot.
+//! live process's does, since the kernel takes no snapshot. A read into a
+//! buffer over 4 pages is counted as one that takes `sysctlmemlock`, as
+//! `userland_sysctl` in `kern_sysctl.c` does, and other processes can be
+//! added beside the main one, so that a scan of many pids is measured on
+//! one double.
 //!
 //! It can also behave as no kernel should, so that the fetch is shown to
 //! stay bounded and fail cleanly against a hostile one: a successful read
 //! whose last record is cut short, ENOMEM for every buffer however large,
-//! and a size that grows on every call. It counts what it was
-//! asked for (calls, probes, buffer bytes) so that the tests can bound it.
+//! and a size that grows on every call. It counts what it was asked for
+//! (calls, probes, locked reads, buffer bytes) so that the tests can bound
+//! it.
 
 use core::mem::MaybeUninit;
+use std::collections::BTreeMap;
 
 use crate::abi::kinfo_vmentry;
-use crate::sys::fetch_packed::VmmapSysctl;
+use crate::sys::fetch_packed::{PAGE, VmmapSysctl};
 use crate::unpack::pack;
 
 pub(crate) struct KernelDouble {
+    /// The map of `PID`, the process every knob below acts on.
     pub map: Vec<kinfo_vmentry>,
+    /// Other processes, each with its map as the kernel packs it; they
+    /// neither grow nor fail, and are counted as `PID` is.
+    pub others: BTreeMap<i32, Vec<u8>>,
     /// Calls made, each a walk of the map (whole or until the buffer filled).
     pub walks: usize,
     /// Calls made with no buffer.
     pub probes: usize,
+    /// Reads into a buffer over 4 pages, which take the exclusive,
+    /// system-wide `sysctlmemlock` for their whole walk.
+    pub locked_reads: usize,
     /// Bytes of buffer offered, summed over every call.
     pub bytes_offered: usize,
     /// The largest buffer offered.
@@ -58,8 +71,10 @@ impl KernelDouble {
     pub fn new(map: Vec<kinfo_vmentry>) -> Self {
         Self {
             map,
+            others: BTreeMap::new(),
             walks: 0,
             probes: 0,
+            locked_reads: 0,
             bytes_offered: 0,
             largest_buffer: 0,
             growth_per_call: 0,
@@ -109,16 +124,28 @@ impl VmmapSysctl for KernelDouble {
         pid: i32,
         buf: Option<&mut [MaybeUninit<u8>]>,
     ) -> Result<usize, i32> {
-        let calls = self.walks;
-        if pid != Self::PID || self.exit_after_calls.is_some_and(|n| calls >= n) {
+        let main = pid == Self::PID;
+        if main {
+            let calls = self.walks;
+            if self.exit_after_calls.is_some_and(|n| calls >= n) {
+                return Err(libc::ESRCH);
+            }
+            if let Some(errno) = self.fail_with {
+                return Err(errno);
+            }
+        } else if !self.others.contains_key(&pid) {
             return Err(libc::ESRCH);
         }
-        if let Some(errno) = self.fail_with {
-            return Err(errno);
-        }
         self.walks += 1;
-        let packed = self.packed();
-        let needed = self.needed(packed.len());
+        let packed = match self.others.get(&pid) {
+            Some(packed) => std::borrow::Cow::Borrowed(packed),
+            None => std::borrow::Cow::Owned(self.packed()),
+        };
+        let needed = if main {
+            self.needed(packed.len())
+        } else {
+            packed.len()
+        };
         let result = match buf {
             None => {
                 self.probes += 1;
@@ -127,17 +154,24 @@ impl VmmapSysctl for KernelDouble {
             Some(buf) => {
                 self.bytes_offered = self.bytes_offered.saturating_add(buf.len());
                 self.largest_buffer = self.largest_buffer.max(buf.len());
-                for (dst, &src) in buf.iter_mut().zip(&packed) {
+                if buf.len() > 4 * PAGE {
+                    self.locked_reads += 1;
+                }
+                for (dst, &src) in buf.iter_mut().zip(packed.iter()) {
                     dst.write(src);
                 }
-                if buf.len() < needed || self.always_enomem {
+                if buf.len() < needed || (main && self.always_enomem) {
                     Err(libc::ENOMEM)
-                } else {
+                } else if main {
                     Ok((packed.len() + self.overstate_length).saturating_sub(self.cut_length))
+                } else {
+                    Ok(packed.len())
                 }
             }
         };
-        self.grow();
+        if main {
+            self.grow();
+        }
         result
     }
 }

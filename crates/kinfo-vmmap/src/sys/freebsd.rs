@@ -3,7 +3,7 @@
 use core::mem::MaybeUninit;
 
 use crate::error::Error;
-use crate::sys::fetch_packed::{SizeHint, VmmapSysctl, fetch_packed};
+use crate::sys::fetch_packed::{SizeHints, VmmapSysctl, fetch_packed};
 use crate::unpack::unpack;
 use crate::vmmap::VmMap;
 
@@ -41,10 +41,10 @@ impl VmmapSysctl for Kernel {
     }
 }
 
-/// The buffer size learnt from earlier calls in this process.
-static HINT: SizeHint = SizeHint::new();
+/// The buffer sizes learnt, per pid, from earlier calls in this process.
+static HINTS: SizeHints = SizeHints::new();
 
 pub(crate) fn vmmap(pid: i32) -> Result<VmMap, Error> {
-    let packed = fetch_packed(&mut Kernel, pid, &HINT)?;
+    let packed = fetch_packed(&mut Kernel, pid, &HINTS)?;
     unpack(&packed)
 }
