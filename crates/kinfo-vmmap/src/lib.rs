@@ -4,10 +4,13 @@
 //! The crate is built in three floors:
 //! - the ground floor knows no operating system: [`abi`] (the struct, byte
 //!   for byte as FreeBSD's `<sys/user.h>`, and its constants), the
-//!   packed-record decoder ([`unpack`]), [`VmMap`] (the `malloc(3)`'d array
-//!   both faces hand out) and [`Error`];
+//!   packed-record decoder ([`unpack`]), Linux's `maps` and `smaps` text
+//!   turned into the same entries (`procfs`, so that saved text parses on
+//!   any system), [`VmMap`] (the `malloc(3)`'d array both faces hand out)
+//!   and [`Error`];
 //! - `sys` holds one backend per system: FreeBSD's sysctl
-//!   `KERN_PROC_VMMAP`, Linux's `/proc/PID/smaps` and `maps`, or ENOSYS
+//!   `KERN_PROC_VMMAP`, Linux's `/proc/PID/smaps` and `maps` (read there,
+//!   parsed by `procfs`), or ENOSYS
 //!   where there is neither;
 //! - the faces: the Rust functions below, and [`capi`], the C functions
 //!   `kinfo_getvmmap` and `kinfo_vmmap_unpack`, exported under those names
@@ -33,6 +36,7 @@ extern crate alloc;
 pub mod abi;
 pub mod capi;
 mod error;
+mod procfs;
 mod sys;
 mod unpack;
 mod vmmap;
@@ -55,7 +59,7 @@ pub use vmmap::VmMap;
 /// `PermissionDenied` when the caller may not inspect it, `OutOfMemory`, or
 /// `Unsupported` on a system with no backend.
 pub fn vmmap(pid: i32) -> Result<VmMap, Error> {
-    sys::vmmap(pid)
+    sys::vmmap(pid, sys::Resident::Count)
 }
 
 /// Decodes packed `struct kinfo_vmentry` records, as the sysctl
