@@ -299,7 +299,11 @@ struct kinfo_vmentry {
    */
   int _kve_ispare[8];
   /**
-   * Path of a mapped file, NUL-terminated; empty for anonymous memory.
+   * Path of a mapped file or device, NUL-terminated; empty for
+   * anonymous memory, stacks, shared memory without a name and the
+   * kernel's pages. POSIX shared memory has its `shm_open` name
+   * (`/name`). On Linux a deleted file's path is empty too, as on
+   * FreeBSD, whose path lookup fails for an unlinked vnode.
    */
   char kve_path[1024];
 };
@@ -313,7 +317,9 @@ extern "C" {
  * Returns the virtual memory map of process `pid` as an array of `*cntp`
  * entries in address order, allocated with `malloc(3)`; the caller frees it
  * with `free(3)`. On failure returns NULL, sets `*cntp` to 0 and errno to
- * ESRCH, EPERM, ENOMEM, EINVAL or ENOSYS.
+ * ESRCH, EPERM, ENOMEM, EINVAL or ENOSYS. Resident counts are skipped
+ * as `KINFO_VMMAP_SKIP_RESIDENT_COUNT` says (on Linux; on FreeBSD as the
+ * sysctl says).
  *
  * # Safety
  * `cntp` must be NULL (an EINVAL failure) or valid for writing an `int`.

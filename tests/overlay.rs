@@ -492,9 +492,14 @@ fn expected(vma: &Vma, page: u64, counts: bool) -> Entry {
         private_resident,
         kind,
         flags,
-        // The library keeps the name column, pseudo names included; the
-        // kernel escapes only a newline (as \012), and no name here has one.
-        path: vma.name.clone(),
+        // FreeBSD's rule: a path only for a file (no deleted file occurs
+        // here), nothing for anonymous memory and pseudo names; the kernel
+        // escapes only a newline (as \012), and no name here has one.
+        path: if kind == KVME_TYPE_VNODE {
+            vma.name.clone()
+        } else {
+            String::new()
+        },
     }
 }
 
@@ -957,8 +962,9 @@ fn preloading_the_library_replaces_a_failing_libutil() {
     let rw = KVME_PROT_READ | KVME_PROT_WRITE;
     let rx = KVME_PROT_READ | KVME_PROT_EXEC;
     for (what, prot, path) in [
-        ("stack", rw, Path::new("[stack]")),
-        ("heap", rw, Path::new("[heap]")),
+        // Pseudo names are Linux's: FreeBSD's path is empty there.
+        ("stack", rw, Path::new("")),
+        ("heap", rw, Path::new("")),
         ("text", rx, program.as_path()),
         ("provider", rx, build.library.as_path()),
     ] {

@@ -18,7 +18,8 @@
 //!
 //! With counts skipped (`linux_maps`, `KINFO_VMMAP_SKIP_RESIDENT_COUNT=1`):
 //! a raw read of `/proc/PID/maps` (the bound; the goal is 1.25 times it);
-//! the library; the `PROCMAP_QUERY` ioctl of Linux 6.11 and later, one VMA
+//! the library, through its C face (`kinfo_getvmmap`, which reads that
+//! variable); the `PROCMAP_QUERY` ioctl of Linux 6.11 and later, one VMA
 //! per call, building the same entries as the library, and the ioctls
 //! alone, building nothing; and writing the output alone, 10,030 zeroed
 //! 1160-byte entries, the part of the cost no parser can remove. The
@@ -115,7 +116,7 @@ mod linux {
         );
 
         set_skip(true);
-        let text = kinfo_vmmap::vmmap(pid).expect("the library's maps path");
+        let text = c_face_map(pid);
         let query = match procmap_query(pid) {
             Ok(entries) => Some(entries),
             Err(errno @ (libc::ENOTTY | libc::EINVAL)) => {
@@ -129,7 +130,7 @@ mod linux {
             ),
         };
         if let Some(query) = &query {
-            let n = assert_same(text.as_raw(), query);
+            let n = assert_same(&text, query);
             println!("PROCMAP_QUERY and the maps text agree on all {n} entries but [vsyscall]");
         }
         let entries = text.len();
@@ -152,7 +153,7 @@ mod linux {
         });
         g.bench_function("kinfo_vmmap", |b| {
             set_skip(true);
-            b.iter(|| kinfo_vmmap::vmmap(pid).expect("the map").len());
+            b.iter(|| c_face_count(pid));
         });
         if query.is_some() {
             g.bench_function("procmap_query", |b| {
@@ -173,7 +174,6 @@ mod linux {
             b.iter(|| raw_read(&smaps_path, &mut buf));
         });
         g.bench_function("kinfo_vmmap", |b| {
-            set_skip(false);
             b.iter(|| kinfo_vmmap::vmmap(pid).expect("the map").len());
         });
         g.bench_function("procfs_crate", |b| {
@@ -192,7 +192,7 @@ mod linux {
             "raw_read",
             &[
                 ("raw_read", "raw read(2) of /proc/PID/maps (the bound)"),
-                ("kinfo_vmmap", "kinfo_vmmap::vmmap, maps text (the library)"),
+                ("kinfo_vmmap", "kinfo_getvmmap, maps text (the library)"),
                 ("procmap_query", "PROCMAP_QUERY ioctl -> the same entries"),
                 (
                     "procmap_query_raw",
@@ -214,6 +214,30 @@ mod linux {
                 ("procfs_crate", "procfs crate: Process::smaps() (a peer)"),
             ],
         );
+    }
+
+    /// The map of `pid` through the C face, freed at once: its length.
+    fn c_face_count(pid: i32) -> usize {
+        let mut count = 0;
+        // SAFETY: `count` is a live int.
+        let entries = unsafe { kinfo_vmmap::capi::kinfo_getvmmap(pid, &mut count) };
+        assert!(!entries.is_null(), "{}", std::io::Error::last_os_error());
+        // SAFETY: the array came from malloc.
+        unsafe { libc::free(entries.cast()) };
+        count as usize
+    }
+
+    /// The map of `pid` through the C face, copied.
+    fn c_face_map(pid: i32) -> Vec<kinfo_vmentry> {
+        let mut count = 0;
+        // SAFETY: `count` is a live int.
+        let entries = unsafe { kinfo_vmmap::capi::kinfo_getvmmap(pid, &mut count) };
+        assert!(!entries.is_null(), "{}", std::io::Error::last_os_error());
+        // SAFETY: `entries` holds `count` entries from malloc.
+        let map = unsafe { core::slice::from_raw_parts(entries, count as usize) }.to_vec();
+        // SAFETY: the array came from malloc.
+        unsafe { libc::free(entries.cast()) };
+        map
     }
 
     fn set_skip(skip: bool) {
@@ -376,8 +400,11 @@ mod linux {
             if path == b"[stack]" {
                 e.kve_flags |= KVME_FLAG_GROWS_DOWN;
             }
-            for (dst, &src) in e.kve_path.iter_mut().zip(path) {
-                *dst = src as c_char;
+            // As the library does, FreeBSD's rule: only files have a path.
+            if path.first() == Some(&b'/') {
+                for (dst, &src) in e.kve_path.iter_mut().zip(path) {
+                    *dst = src as c_char;
+                }
             }
             e.kve_type = match path.first() {
                 None => KVME_TYPE_SWAP,
@@ -419,13 +446,15 @@ mod linux {
         (st.st_dev == dev && st.st_ino == ino).then_some(st)
     }
 
-    /// The maps text also shows the gate VMA, `[vsyscall]` on x86_64,
-    /// which lives outside the process's VMA tree where `PROCMAP_QUERY`
-    /// cannot find it; apart from it, both must be the same.
+    /// The maps text also shows the gate VMA, `[vsyscall]` on x86_64 (at
+    /// its fixed address, since its `kve_path` is empty), which lives
+    /// outside the process's VMA tree where `PROCMAP_QUERY` cannot find
+    /// it; apart from it, both must be the same.
     fn assert_same(text: &[kinfo_vmentry], query: &[kinfo_vmentry]) -> usize {
+        const VSYSCALL: u64 = 0xffff_ffff_ff60_0000;
         let text: Vec<&kinfo_vmentry> = text
             .iter()
-            .filter(|e| e.path_bytes() != b"[vsyscall]")
+            .filter(|e| !(e.kve_type == KVME_TYPE_PHYS && e.kve_start == VSYSCALL))
             .collect();
         assert_eq!(text.len(), query.len());
         for (t, q) in text.into_iter().zip(query) {

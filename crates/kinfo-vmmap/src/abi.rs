@@ -88,7 +88,11 @@ mod def {
         pub kve_vn_rdev: u64,
         /// Reserved.
         pub _kve_ispare: [c_int; 8],
-        /// Path of a mapped file, NUL-terminated; empty for anonymous memory.
+        /// Path of a mapped file or device, NUL-terminated; empty for
+        /// anonymous memory, stacks, shared memory without a name and the
+        /// kernel's pages. POSIX shared memory has its `shm_open` name
+        /// (`/name`). On Linux a deleted file's path is empty too, as on
+        /// FreeBSD, whose path lookup fails for an unlinked vnode.
         pub kve_path: [c_char; 1024],
     }
 

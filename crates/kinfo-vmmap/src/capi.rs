@@ -10,17 +10,59 @@
 //! are plain Rust functions with the C calling convention, and a Rust
 //! program that links this crate exports nothing.
 //!
+//! `kinfo_getvmmap` skips resident counts when the environment variable
+//! `KINFO_VMMAP_SKIP_RESIDENT_COUNT` is set to a number other than 0: C
+//! has no place for an option in libutil's signature, and FreeBSD's answer
+//! is a sysctl (`kern.proc_vmmap_skip_resident_count`), which the variable
+//! stands in for on Linux, read at every call as the sysctl is. On FreeBSD
+//! the sysctl itself decides.
+//!
 //! No panic crosses into C: the C library is built with `panic = "abort"`
 //! (its panic handler prints the message and aborts), and where a build
 //! unwinds (the test harness), `catch_unwind` turns a panic into EIO.
 
-use core::ffi::{c_int, c_void};
+use core::ffi::{CStr, c_int, c_void};
 
 use crate::abi::kinfo_vmentry;
 use crate::error::Error;
+use crate::sys::Resident;
 use crate::vmmap::VmMap;
 
 use crate::sys::errno::set as set_errno;
+
+/// Set to a number other than 0, resident counts are skipped.
+const SKIP_RESIDENT_COUNT: &CStr = c"KINFO_VMMAP_SKIP_RESIDENT_COUNT";
+
+impl Resident {
+    /// The choice `KINFO_VMMAP_SKIP_RESIDENT_COUNT` makes.
+    fn from_env() -> Self {
+        // SAFETY: the name is NUL-terminated. `getenv` returns NULL or a
+        // NUL-terminated string that stays valid while the environment is
+        // unchanged; `std::env::set_var` is `unsafe` and its callers promise
+        // that no other thread reads the environment meanwhile.
+        let value = unsafe { libc::getenv(SKIP_RESIDENT_COUNT.as_ptr()) };
+        if value.is_null() {
+            return Self::from_setting(None);
+        }
+        // SAFETY: as above, a live NUL-terminated string.
+        Self::from_setting(Some(unsafe { CStr::from_ptr(value) }.to_bytes()))
+    }
+
+    /// Like the sysctl it stands in for, the variable is a number, and any
+    /// but 0 skips the counts; unset, empty or not a number, they are read.
+    fn from_setting(value: Option<&[u8]>) -> Self {
+        match value {
+            Some(v)
+                if !v.is_empty()
+                    && v.iter().all(u8::is_ascii_digit)
+                    && v.iter().any(|&b| b != b'0') =>
+            {
+                Self::Skip
+            }
+            _ => Self::Count,
+        }
+    }
+}
 
 /// Why a C call failed: the library's errors, and those only C can cause.
 enum Failure {
@@ -100,14 +142,16 @@ unsafe fn deliver(
 /// Returns the virtual memory map of process `pid` as an array of `*cntp`
 /// entries in address order, allocated with `malloc(3)`; the caller frees it
 /// with `free(3)`. On failure returns NULL, sets `*cntp` to 0 and errno to
-/// ESRCH, EPERM, ENOMEM, EINVAL or ENOSYS.
+/// ESRCH, EPERM, ENOMEM, EINVAL or ENOSYS. Resident counts are skipped
+/// as `KINFO_VMMAP_SKIP_RESIDENT_COUNT` says (on Linux; on FreeBSD as the
+/// sysctl says).
 ///
 /// # Safety
 /// `cntp` must be NULL (an EINVAL failure) or valid for writing an `int`.
 #[cfg_attr(feature = "export-symbols", unsafe(export_name = "kinfo_getvmmap"))]
 pub unsafe extern "C" fn kinfo_getvmmap(pid: libc::pid_t, cntp: *mut c_int) -> *mut kinfo_vmentry {
     // SAFETY: the caller's promise about `cntp` is `deliver`'s contract.
-    unsafe { deliver(cntp, || Ok(crate::vmmap(pid)?)) }
+    unsafe { deliver(cntp, || Ok(crate::sys::vmmap(pid, Resident::from_env())?)) }
 }
 
 /// Expands `len` bytes of packed `struct kinfo_vmentry` records at `buf`,
@@ -146,6 +190,17 @@ mod tests {
 
     fn errno() -> i32 {
         std::io::Error::last_os_error().raw_os_error().unwrap()
+    }
+
+    #[test]
+    fn the_environment_setting_reads_like_a_sysctl() {
+        assert_eq!(Resident::from_setting(None), Resident::Count);
+        assert_eq!(Resident::from_setting(Some(b"")), Resident::Count);
+        assert_eq!(Resident::from_setting(Some(b"0")), Resident::Count);
+        assert_eq!(Resident::from_setting(Some(b"000")), Resident::Count);
+        assert_eq!(Resident::from_setting(Some(b"yes")), Resident::Count);
+        assert_eq!(Resident::from_setting(Some(b"1")), Resident::Skip);
+        assert_eq!(Resident::from_setting(Some(b"10")), Resident::Skip);
     }
 
     #[test]

@@ -58,11 +58,7 @@ pub struct Entry(kinfo_vmentry);
 /// assert!(page.is_power_of_two());
 /// ```
 pub fn page_size() -> u64 {
-    // SAFETY: `sysconf` has no preconditions.
-    let size = unsafe { libc::sysconf(libc::_SC_PAGESIZE) };
-    // POSIX lets sysconf fail; 4 KiB is the page of every system this
-    // crate runs on that could.
-    u64::try_from(size).ok().filter(|&s| s > 0).unwrap_or(4096)
+    crate::procfs::host_page_size()
 }
 
 impl Entry {

@@ -4,12 +4,15 @@
 //! The crate is built in three floors:
 //! - the ground floor knows no operating system: [`abi`] (the struct, byte
 //!   for byte as FreeBSD's `<sys/user.h>`, and its constants), the
-//!   packed-record decoder ([`unpack`]), [`VmMap`] (the `malloc(3)`'d array
-//!   both faces hand out), [`Error`], and the typed view of an entry:
-//!   [`Entry`], with its [`Protection`] and [`EntryFlags`] bit sets, its
-//!   [`ObjectType`], [`VnodeAttrs`] and [`MapPath`];
+//!   packed-record decoder ([`unpack`]), Linux's `maps` and `smaps` text
+//!   turned into the same entries (`procfs`, so that saved text parses on
+//!   any system), [`VmMap`] (the `malloc(3)`'d array both faces hand out),
+//!   [`Error`], and the typed view of an entry: [`Entry`], with its
+//!   [`Protection`] and [`EntryFlags`] bit sets, its [`ObjectType`],
+//!   [`VnodeAttrs`] and [`MapPath`];
 //! - `sys` holds one backend per system: FreeBSD's sysctl
-//!   `KERN_PROC_VMMAP`, Linux's `/proc/PID/smaps` and `maps`, or ENOSYS
+//!   `KERN_PROC_VMMAP`, Linux's `/proc/PID/smaps` and `maps` (read there,
+//!   parsed by `procfs`), or ENOSYS
 //!   where there is neither;
 //! - the faces: the Rust functions below, and [`capi`], the C functions
 //!   `kinfo_getvmmap` and `kinfo_vmmap_unpack`, exported under those names
@@ -46,6 +49,7 @@ mod flags;
 mod map_path;
 mod object_type;
 mod options;
+mod procfs;
 mod sys;
 mod unpack;
 mod vmmap;
@@ -113,8 +117,13 @@ pub fn vmmap_with(pid: i32, options: &Options) -> Result<VmMap, Error> {
 }
 
 /// The backend's map of `pid`, with or without resident counts.
-fn read_vmmap(pid: i32, _resident_counts: bool) -> Result<VmMap, Error> {
-    sys::vmmap(pid)
+fn read_vmmap(pid: i32, resident_counts: bool) -> Result<VmMap, Error> {
+    let resident = if resident_counts {
+        sys::Resident::Count
+    } else {
+        sys::Resident::Skip
+    };
+    sys::vmmap(pid, resident)
 }
 
 /// Decodes packed `struct kinfo_vmentry` records, as the sysctl
@@ -164,4 +173,71 @@ fn read_vmmap(pid: i32, _resident_counts: bool) -> Result<VmMap, Error> {
 /// ```
 pub fn unpack(packed: &[u8]) -> Result<VmMap, Error> {
     unpack::unpack(packed)
+}
+
+/// Decodes the text of Linux's `/proc/PID/smaps`, saved or read elsewhere,
+/// into the entries [`vmmap`] would give for it, on any system.
+///
+/// Nothing is asked of the system the text describes: no entry has vnode
+/// attributes ([`Entry::vnode_attrs`] is `None`), names alone decide each
+/// entry's type, and resident counts are in pages of this host's size
+/// ([`page_size`]), from the text's kilobytes. Linux's own names
+/// (`[heap]`, `[anon:name]`) are kept for [`VmMap::map_path`] and
+/// [`VmMap::name`].
+///
+/// # Errors
+///
+/// [`Error::MalformedText`] names the first line that does not parse (or
+/// the last, when it has no newline); [`Error::OutOfMemory`].
+///
+/// # Examples
+///
+/// ```
+/// use kinfo_vmmap::{MapPath, Protection};
+///
+/// let smaps = b"\
+/// 55d0c8a00000-55d0c8a21000 rw-p 00000000 00:00 0                          [heap]
+/// Rss:                  16 kB
+/// Private_Dirty:        16 kB
+/// VmFlags: rd wr mr mw me ac
+/// ";
+/// let map = kinfo_vmmap::parse_smaps(smaps)?;
+/// let heap = map.find(0x55d0_c8a0_1000).unwrap();
+/// assert_eq!(heap.protection(), Protection::READ | Protection::WRITE);
+/// assert_eq!(heap.resident_bytes(kinfo_vmmap::page_size()), 16 * 1024);
+/// assert_eq!(map.map_path(0), Some(MapPath::Heap));
+/// assert_eq!(heap.path_bytes(), None, "as on FreeBSD: no path for the heap");
+/// # Ok::<(), kinfo_vmmap::Error>(())
+/// ```
+pub fn parse_smaps(text: &[u8]) -> Result<VmMap, Error> {
+    procfs::vmmap_from_text(text, sys::Resident::Count)
+}
+
+/// Decodes the text of Linux's `/proc/PID/maps`, as [`parse_smaps`] does
+/// `smaps`: the same entries without resident counts, maximum protection
+/// or the flags only `smaps` tells (wired, core dump, huge pages).
+///
+/// # Errors
+///
+/// As [`parse_smaps`].
+///
+/// # Examples
+///
+/// ```
+/// use kinfo_vmmap::{MapPath, ObjectType};
+///
+/// let maps = b"\
+/// 7f1c2a400000-7f1c2a428000 r--p 00000000 08:01 1835143                    /usr/lib/libc.so.6
+/// 7ffd4e1f0000-7ffd4e211000 rw-p 00000000 00:00 0                          [stack]
+/// ";
+/// let map = kinfo_vmmap::parse_maps(maps)?;
+/// assert_eq!(map.len(), 2);
+/// assert_eq!(map[0].object_type(), ObjectType::Vnode);
+/// assert_eq!(map.map_path(0), Some(MapPath::File(b"/usr/lib/libc.so.6")));
+/// assert_eq!(map.map_path(1), Some(MapPath::Stack));
+/// assert!(kinfo_vmmap::parse_maps(b"not a map line\n").is_err());
+/// # Ok::<(), kinfo_vmmap::Error>(())
+/// ```
+pub fn parse_maps(text: &[u8]) -> Result<VmMap, Error> {
+    procfs::vmmap_from_text(text, sys::Resident::Skip)
 }

@@ -84,13 +84,16 @@ impl<'a> MapPath<'a> {
     }
 
     /// What one of Linux's own names says (`[heap]`, `[stack]`, ...).
-    pub(crate) fn of_linux_name(name: &'a [u8]) -> Self {
+    /// A file's Linux name (its path, with ` (deleted)` once unlinked) is
+    /// a `File` when the entry is a vnode.
+    pub(crate) fn of_linux_name(name: &'a [u8], object_type: ObjectType) -> Self {
         match name {
             b"[heap]" => Self::Heap,
             // `[stack:TID]` is a thread's stack, as kernels before 4.5 wrote it.
             b"[stack]" => Self::Stack,
             _ if name.starts_with(b"[stack:") => Self::Stack,
             b"[vdso]" => Self::Vdso,
+            [b'/', ..] if object_type == ObjectType::Vnode => Self::File(name),
             _ => Self::Named(name),
         }
     }
@@ -204,13 +207,30 @@ mod tests {
 
     #[test]
     fn linux_names_name_what_they_map() {
-        assert_eq!(MapPath::of_linux_name(b"[heap]"), MapPath::Heap);
-        assert_eq!(MapPath::of_linux_name(b"[stack]"), MapPath::Stack);
-        assert_eq!(MapPath::of_linux_name(b"[stack:1234]"), MapPath::Stack);
-        assert_eq!(MapPath::of_linux_name(b"[vdso]"), MapPath::Vdso);
+        let swap = ObjectType::Swap;
+        assert_eq!(MapPath::of_linux_name(b"[heap]", swap), MapPath::Heap);
+        assert_eq!(MapPath::of_linux_name(b"[stack]", swap), MapPath::Stack);
         assert_eq!(
-            MapPath::of_linux_name(b"[anon:buffer]"),
+            MapPath::of_linux_name(b"[stack:1234]", swap),
+            MapPath::Stack
+        );
+        assert_eq!(
+            MapPath::of_linux_name(b"[vdso]", ObjectType::Physical),
+            MapPath::Vdso
+        );
+        assert_eq!(
+            MapPath::of_linux_name(b"[anon:buffer]", swap),
             MapPath::Named(b"[anon:buffer]")
+        );
+        // An unlinked file is still a file; shared anonymous memory, which
+        // Linux names like one, is not.
+        assert_eq!(
+            MapPath::of_linux_name(b"/tmp/x (deleted)", ObjectType::Vnode),
+            MapPath::File(b"/tmp/x (deleted)")
+        );
+        assert_eq!(
+            MapPath::of_linux_name(b"/dev/zero (deleted)", swap),
+            MapPath::Named(b"/dev/zero (deleted)")
         );
     }
 

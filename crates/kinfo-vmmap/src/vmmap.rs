@@ -5,7 +5,14 @@
 //! the C face share one container, and handing an array to C is a pointer
 //! move, never a copy of 1160 bytes per entry. Every allocation is fallible
 //! and reports `Error::OutOfMemory`; nothing here can abort the process.
+//!
+//! Beside the array, a map built from Linux's text keeps the names the text
+//! gave entries whose `kve_path` shows something else (`[heap]`,
+//! `/tmp/x (deleted)`): FreeBSD's callers expect an empty path there, and
+//! the Rust API still wants Linux's names. They live in a side table the C
+//! array never sees and `into_raw` drops.
 
+use alloc::vec::Vec;
 use core::mem::MaybeUninit;
 use core::ptr::NonNull;
 
@@ -33,6 +40,18 @@ pub struct VmMap {
     ptr: NonNull<kinfo_vmentry>,
     len: usize,
     cap: usize,
+    linux_names: LinuxNames,
+}
+
+/// Names from Linux's text, for the few entries whose `kve_path` differs:
+/// the bytes of all of them in one arena, and for each the entry's index
+/// and where its name ends. Recorded in entry order, so looked up by a
+/// binary search.
+#[derive(Default)]
+struct LinuxNames {
+    bytes: Vec<u8>,
+    /// (entry index, end of its name in `bytes`), indices increasing.
+    ends: Vec<(usize, usize)>,
 }
 
 // SAFETY: `VmMap` owns its allocation outright and the entries are plain
@@ -58,7 +77,12 @@ impl VmMap {
         // SAFETY: `malloc` has no preconditions; a NULL result is handled.
         let raw = unsafe { libc::malloc(bytes) };
         let ptr = NonNull::new(raw.cast::<kinfo_vmentry>()).ok_or(Error::OutOfMemory)?;
-        Ok(Self { ptr, len: 0, cap })
+        Ok(Self {
+            ptr,
+            len: 0,
+            cap,
+            linux_names: LinuxNames::default(),
+        })
     }
 
     /// An empty map with room for `cap` entries, every byte of which is
@@ -69,7 +93,12 @@ impl VmMap {
         // SAFETY: `calloc` has no preconditions; a NULL result is handled.
         let raw = unsafe { libc::calloc(1, bytes) };
         let ptr = NonNull::new(raw.cast::<kinfo_vmentry>()).ok_or(Error::OutOfMemory)?;
-        Ok(Self { ptr, len: 0, cap })
+        Ok(Self {
+            ptr,
+            len: 0,
+            cap,
+            linux_names: LinuxNames::default(),
+        })
     }
 
     /// Room for at least `additional` more entries, growing geometrically.
@@ -130,7 +159,42 @@ impl VmMap {
         Ok(())
     }
 
+    /// Records `name`, the text's unescaped name, for entry `index` (the
+    /// next one to be committed, or a later one than any recorded).
+    #[cfg_attr(
+        not(any(test, target_os = "linux", feature = "internals")),
+        allow(dead_code)
+    )]
+    pub(crate) fn push_linux_name(&mut self, index: usize, name: &[u8]) -> Result<(), Error> {
+        debug_assert!(self.linux_names.ends.last().is_none_or(|&(i, _)| i < index));
+        let names = &mut self.linux_names;
+        names
+            .bytes
+            .try_reserve(name.len())
+            .map_err(|_| Error::OutOfMemory)?;
+        names.ends.try_reserve(1).map_err(|_| Error::OutOfMemory)?;
+        names.bytes.extend_from_slice(name);
+        names.ends.push((index, names.bytes.len()));
+        Ok(())
+    }
+
+    /// The name Linux's `maps` or `smaps` text gave entry `index`,
+    /// unescaped (a `\012` is a newline again) and cut to 1023 bytes as
+    /// `kve_path` is, when `kve_path` shows something else: `[heap]`,
+    /// `[stack]`, `[vdso]`, `[anon:name]`, `/tmp/x (deleted)`,
+    /// `/dev/shm/name` (whose `kve_path` is `/name`), `/SYSV0000002a
+    /// (deleted)`, `/dev/zero`. `None` when `kve_path` is the name (a
+    /// file, a device, plain anonymous memory with no name), on FreeBSD,
+    /// and for an index out of range.
+    pub(crate) fn linux_name(&self, index: usize) -> Option<&[u8]> {
+        let ends = &self.linux_names.ends;
+        let at = ends.binary_search_by_key(&index, |&(i, _)| i).ok()?;
+        let start = at.checked_sub(1).map_or(0, |before| ends[before].1);
+        self.linux_names.bytes.get(start..ends[at].1)
+    }
+
     /// Gives up ownership: the pointer must be released with `free(3)`.
+    /// The Linux names are dropped: C has no place for them.
     ///
     /// # Examples
     ///
@@ -143,9 +207,9 @@ impl VmMap {
     /// # Ok::<(), kinfo_vmmap::Error>(())
     /// ```
     pub fn into_raw(self) -> (*mut kinfo_vmentry, usize) {
-        let parts = (self.ptr.as_ptr(), self.len);
-        core::mem::forget(self);
-        parts
+        let mut this = core::mem::ManuallyDrop::new(self);
+        drop(core::mem::take(&mut this.linux_names));
+        (this.ptr.as_ptr(), this.len)
     }
 }
 
@@ -228,9 +292,15 @@ impl VmMap {
     /// ```
     pub fn map_path(&self, index: usize) -> Option<MapPath<'_>> {
         let entry = self.get(index)?;
-        Some(match self.linux_name_of(index) {
-            Some(name) => MapPath::of_linux_name(name),
-            None => entry.map_path(),
+        let own = entry.map_path();
+        // What the record's type and flags say wins (shared memory, a
+        // file with its path); Linux's name refines only what they leave
+        // nameless.
+        Some(match (own, self.linux_name(index)) {
+            (MapPath::Anonymous | MapPath::Unnamed | MapPath::Stack, Some(name)) => {
+                MapPath::of_linux_name(name, entry.object_type())
+            }
+            _ => own,
         })
     }
 
@@ -250,12 +320,7 @@ impl VmMap {
     /// ```
     pub fn name(&self, index: usize) -> Option<&[u8]> {
         let entry = self.get(index)?;
-        entry.kve_path_bytes().or_else(|| self.linux_name_of(index))
-    }
-
-    /// Linux's own name for entry `index` when `kve_path` is empty for it.
-    fn linux_name_of(&self, _index: usize) -> Option<&[u8]> {
-        None
+        entry.kve_path_bytes().or_else(|| self.linux_name(index))
     }
 }
 
@@ -368,7 +433,7 @@ impl core::fmt::Debug for IntoIter {
 impl Drop for VmMap {
     fn drop(&mut self) {
         // SAFETY: the pointer came from `malloc`/`realloc` and is freed once;
-        // `into_raw` forgets `self` so it never reaches here.
+        // `into_raw` keeps `self` from ever reaching here.
         unsafe { libc::free(self.ptr.as_ptr().cast()) };
     }
 }
@@ -531,6 +596,38 @@ mod tests {
             (map.name(0), map.name(1), map.name(2)),
             (None, Some(&b"/ld"[..]), None)
         );
+    }
+
+    #[test]
+    fn linux_names_are_found_by_entry_and_handed_to_no_one_by_into_raw() {
+        let mut map = VmMap::with_capacity(0).unwrap();
+        for start in 0..6u64 {
+            match start {
+                1 => map.push_linux_name(1, b"[heap]").unwrap(),
+                2 => map.push_linux_name(2, b"").unwrap(),
+                4 => map.push_linux_name(4, b"/tmp/x (deleted)").unwrap(),
+                _ => {}
+            }
+            map.push(&entry(start)).unwrap();
+        }
+        let names: Vec<Option<&[u8]>> = (0..7).map(|i| map.linux_name(i)).collect();
+        assert_eq!(
+            names,
+            [
+                None,
+                Some(&b"[heap]"[..]),
+                Some(b""),
+                None,
+                Some(b"/tmp/x (deleted)"),
+                None,
+                None
+            ]
+        );
+        let (ptr, len) = map.into_raw();
+        assert_eq!(len, 6);
+        // SAFETY: `into_raw` hands over a malloc'd pointer. (Miri reports
+        // the names' allocation as leaked if `into_raw` forgot it.)
+        unsafe { libc::free(ptr.cast()) };
     }
 
     #[test]

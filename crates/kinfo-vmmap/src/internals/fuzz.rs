@@ -18,7 +18,7 @@ use core::ffi::c_int;
 
 use crate::abi::{ENTRY_SIZE, KINFO_VMENTRY_SIZE, KVE_HEADER_SIZE, kinfo_vmentry};
 use crate::error::Error;
-use crate::sys::fuzz_access::{
+use crate::procfs::fuzz_access::{
     Field, Lines, SmapsLine, VmFlags, parse_map_line, parse_smaps_line, parse_stat, unescape_path,
 };
 
@@ -121,13 +121,11 @@ pub fn procfs_text(data: &[u8]) {
 
     let mut parsed: Vec<Parsed<'_>> = got.iter().map(|&line| check_line(line)).collect();
     parsed.push(check_line(want_rest));
-    #[cfg(target_os = "linux")]
     builder::check(data, &parsed);
 }
 
 /// What the references make of a line, for the entry builder's check.
 #[derive(Clone, Copy)]
-#[cfg_attr(not(target_os = "linux"), allow(dead_code))]
 struct Parsed<'a> {
     /// As the whole of a `maps` line.
     map: Option<RefMapLine<'a>>,
@@ -392,13 +390,12 @@ fn check_unescape(name: &[u8]) {
 
 /// The entries the Linux backend builds from text, held against the
 /// reference records.
-#[cfg(target_os = "linux")]
 mod builder {
     use super::*;
     use crate::abi::{
         KVE_PATH_SIZE, KVME_FLAG_COW, KVME_MAX_PROT_EXEC, KVME_MAX_PROT_READ, KVME_MAX_PROT_WRITE,
     };
-    use crate::sys::fuzz_access::{Resident, vmmap_from_text};
+    use crate::procfs::fuzz_access::{Resident, vmmap_from_text};
 
     /// One record of the text as the reference reads it.
     struct Record<'a> {
@@ -446,8 +443,7 @@ mod builder {
     }
 
     fn pages(kb: u64) -> c_int {
-        // SAFETY: sysconf has no preconditions.
-        let page = unsafe { libc::sysconf(libc::_SC_PAGESIZE) } as u64;
+        let page = crate::procfs::host_page_size();
         c_int::try_from(kb.saturating_mul(1024) / page).unwrap_or(c_int::MAX)
     }
 
@@ -496,8 +492,8 @@ mod builder {
                 })
                 .collect();
             assert_eq!(map.len(), kept.len(), "{resident:?}");
-            for (entry, record) in map.iter().zip(kept) {
-                check_entry(entry, record, resident);
+            for (index, (entry, record)) in map.iter().zip(kept).enumerate() {
+                check_entry(entry, map.linux_name(index), record, resident);
             }
             if map.iter().all(|e| e.kve_start < e.kve_end) {
                 assert!(
@@ -508,9 +504,16 @@ mod builder {
         }
     }
 
-    fn check_entry(entry: &kinfo_vmentry, record: &Record<'_>, resident: Resident) {
+    fn check_entry(
+        entry: &kinfo_vmentry,
+        linux_name: Option<&[u8]>,
+        record: &Record<'_>,
+        resident: Resident,
+    ) {
         let line = &record.line;
-        let fsid = libc::makedev(line.major, line.minor);
+        // Linux's encoding, glibc's formula, whatever the host.
+        let (major, minor) = (u64::from(line.major), u64::from(line.minor));
+        let fsid = (major & 0xfff) << 8 | (major >> 12) << 44 | (minor & 0xff) | (minor >> 8) << 20;
         assert_eq!(entry.kve_structsize, KINFO_VMENTRY_SIZE);
         assert_eq!(
             (
@@ -526,18 +529,31 @@ mod builder {
         let rwx = c_int::from(read) | c_int::from(write) << 1 | c_int::from(exec) << 2;
         assert_eq!(entry.kve_protection & 7, rwx);
         assert_eq!(entry.kve_flags & KVME_FLAG_COW != 0, !shared);
-        // The name's bytes and a NUL. (No kernel prints a NUL in a name,
-        // but a C reader would only see the name cut short there.)
-        let path = &entry.kve_path;
-        let holds = |want: &Vec<u8>| {
-            path.get(want.len()) == Some(&0) && path.iter().zip(want).all(|(&c, &b)| c as u8 == b)
-        };
+        // The name, kept beside the entry when `kve_path` shows another
+        // thing: then `kve_path` is empty or the `shm_open` name of a
+        // `/dev/shm` file; else it is the name's bytes and a NUL. (No
+        // kernel prints a NUL in a name, but a C reader would only see the
+        // name cut short there.)
+        let name = linux_name.unwrap_or(entry.path_bytes());
         assert!(
-            path_candidates(line.name).iter().any(holds),
-            "kve_path {:?} for the name {:?}",
-            entry.path_bytes(),
+            path_candidates(line.name)
+                .iter()
+                .any(|want| name == &want[..]),
+            "name {name:?} for {:?}",
             line.name
         );
+        match linux_name {
+            None => assert_eq!(entry.kve_path.get(name.len()), Some(&0)),
+            Some(name) => {
+                let path = entry.path_bytes();
+                let shm_name = name.strip_prefix(b"/dev/shm").unwrap_or_default();
+                assert_ne!(path, name);
+                assert!(
+                    path.is_empty() || path == shm_name,
+                    "kve_path {path:?} for {name:?}"
+                );
+            }
+        }
         let max = [KVME_MAX_PROT_READ, KVME_MAX_PROT_WRITE, KVME_MAX_PROT_EXEC];
         match resident {
             Resident::Count => {

@@ -3,6 +3,7 @@
 use core::mem::MaybeUninit;
 
 use crate::error::Error;
+use crate::sys::Resident;
 use crate::sys::fetch_packed::{SizeHints, VmmapSysctl, fetch_packed};
 use crate::unpack::unpack;
 use crate::vmmap::VmMap;
@@ -44,7 +45,9 @@ impl VmmapSysctl for Kernel {
 /// The buffer sizes learnt, per pid, from earlier calls in this process.
 static HINTS: SizeHints = SizeHints::new();
 
-pub(crate) fn vmmap(pid: i32) -> Result<VmMap, Error> {
+/// The map of process `pid`. `resident` is ignored: the kernel's sysctl
+/// `kern.proc_vmmap_skip_resident_count` decides, as for libutil.
+pub(crate) fn vmmap(pid: i32, _resident: Resident) -> Result<VmMap, Error> {
     let packed = fetch_packed(&mut Kernel, pid, &HINTS)?;
     unpack(&packed)
 }

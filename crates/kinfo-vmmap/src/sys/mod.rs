@@ -10,23 +10,20 @@ pub(crate) mod fetch_packed;
 mod freebsd;
 #[cfg(target_os = "linux")]
 mod linux;
-// Pure text parsing, built on every target so that it can be tested and
-// fuzzed anywhere; only Linux reads such text.
-#[cfg_attr(not(target_os = "linux"), allow(dead_code))]
-mod procfs_text;
 #[cfg(not(any(target_os = "freebsd", target_os = "linux")))]
 mod unsupported;
 
-/// What the fuzz checks (`internals/fuzz.rs`) drive: the text parser, and
-/// on Linux the entry builder.
-#[cfg(feature = "internals")]
-pub(crate) mod fuzz_access {
-    #[cfg(target_os = "linux")]
-    pub(crate) use super::linux::{Resident, vmmap_from_text};
-    pub(crate) use super::procfs_text::{
-        Field, Lines, SmapsLine, VmFlags, parse_map_line, parse_smaps_line, parse_stat,
-        unescape_path,
-    };
+/// Whether resident counts are read: FreeBSD's sysctl
+/// `kern.proc_vmmap_skip_resident_count`, as an argument.
+///
+/// Only Linux's backend takes it from here (it reads `smaps` or `maps`);
+/// on FreeBSD the kernel's sysctl decides, and no call can override it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Resident {
+    /// With counts: `smaps`, with `VmFlags`.
+    Count,
+    /// Without: `maps`, where counts are 0 and `VmFlags` unknown.
+    Skip,
 }
 
 #[cfg(target_os = "freebsd")]

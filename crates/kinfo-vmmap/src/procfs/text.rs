@@ -2,17 +2,24 @@
 //! `/proc/PID/stat`: bytes in, parsed fields out.
 //!
 //! Nothing here does I/O or knows which system it runs on, so the parser
-//! builds on every target and can be fed any bytes by a fuzzer; the Linux
-//! backend (`linux.rs`) reads the files and turns the fields into entries.
+//! builds on every target and can be fed any bytes by a fuzzer; the entry
+//! builder (`entries.rs`) turns the fields into entries, and the Linux
+//! backend (`sys/linux/`) feeds it what it reads from `/proc`.
 //! Every function takes arbitrary bytes and answers `None` for what it
 //! cannot parse: no input can make it panic or read out of bounds.
 //!
 //! It is built for speed, since the whole call is meant to cost little more
-//! than the kernel's own formatting of the text: newlines are found 64
-//! bytes at a time (SSE2 on x86_64, word-wide arithmetic elsewhere), hex
-//! columns eight digits at a time, `smaps` lines that are not needed are
-//! skipped by their first bytes, and only the map line and seven fields
-//! are parsed. The only `unsafe` is the SSE2 load.
+//! than the kernel's own formatting of the text: newlines and backslashes
+//! are found by the `memchr` crate, hex columns eight digits at a time,
+//! `smaps` lines that are not needed are skipped by their first bytes, and
+//! only the map line and seven fields are parsed. There is no `unsafe`.
+//!
+//! On x86_64, `memchr` picks AVX2 at run time only when its `std` feature
+//! is on (this crate's `std` turns it on): without std it cannot ask the
+//! CPU (`is_x86_feature_detected!` is std's) and uses SSE2, the target's
+//! baseline, unless the build itself enables AVX2 (`-C target-feature`).
+//! The C library, built without std, therefore searches with SSE2, as the
+//! hand-written search this replaced did.
 //!
 //! The formats, as `fs/proc/task_mmu.c` prints them:
 //! - a map line (the whole of a `maps` line, the first line of each `smaps`
@@ -144,46 +151,20 @@ impl SmapsCounts {
     }
 }
 
-/// The index of the first `byte` in `haystack`, eight bytes at a time:
-/// the backslashes of a path, which is long next to the rest of its line.
-#[inline]
-fn find_byte(haystack: &[u8], byte: u8) -> Option<usize> {
-    let pattern = ONES.wrapping_mul(u64::from(byte));
-    let mut rest = haystack;
-    let mut skipped = 0;
-    while let Some((word, tail)) = rest.split_first_chunk::<8>() {
-        // Little-endian, so that the lowest set bit is the earliest byte.
-        let x = u64::from_le_bytes(*word) ^ pattern;
-        // The classic zero-byte test: the lowest flagged byte is always a
-        // true zero (borrows only propagate upwards, past it).
-        let zeros = x.wrapping_sub(ONES) & !x & HIGHS;
-        if zeros != 0 {
-            return Some(skipped + (zeros.trailing_zeros() / 8) as usize);
-        }
-        skipped += 8;
-        rest = tail;
-    }
-    rest.iter().position(|&b| b == byte).map(|i| skipped + i)
-}
-
 /// The complete lines at the front of a buffer, without their `\n`.
 ///
 /// Text read in chunks ends mid-line; what follows the last `\n` is left
 /// for [`Lines::rest`], to be completed by the next read.
 ///
 /// `smaps` is some 25 short lines per VMA, most of them skipped, so finding
-/// line ends is most of the parsing work. The newlines are found 64 bytes
-/// at a time, as a bit mask, and each line is then one `trailing_zeros`
-/// away; searching line by line costs several times more.
+/// line ends is most of the parsing work: the `memchr` crate does it with
+/// the widest vector unit the CPU has.
 pub(crate) struct Lines<'a> {
     text: &'a [u8],
     /// Where the next line starts.
     start: usize,
-    /// The offset of the block `newlines` describes.
-    block: usize,
-    /// The newlines of that block not yet consumed: bit `i` for the byte
-    /// at `block + i`.
-    newlines: u64,
+    /// The newlines of `text`, front to back.
+    newlines: memchr::Memchr<'a>,
 }
 
 impl<'a> Lines<'a> {
@@ -191,8 +172,7 @@ impl<'a> Lines<'a> {
         Self {
             text,
             start: 0,
-            block: 0,
-            newlines: newline_mask(text.get(..64).unwrap_or(text)),
+            newlines: memchr::memchr_iter(b'\n', text),
         }
     }
 
@@ -207,79 +187,11 @@ impl<'a> Iterator for Lines<'a> {
 
     #[inline]
     fn next(&mut self) -> Option<&'a [u8]> {
-        while self.newlines == 0 {
-            self.block += 64;
-            let block = self.text.get(self.block..)?;
-            if block.is_empty() {
-                return None;
-            }
-            self.newlines = newline_mask(block.get(..64).unwrap_or(block));
-        }
-        let end = self.block + self.newlines.trailing_zeros() as usize;
-        self.newlines &= self.newlines - 1;
+        let end = self.newlines.next()?;
         let line = self.text.get(self.start..end)?;
         self.start = end + 1;
         Some(line)
     }
-}
-
-/// Bit `i` set for each `\n` at `block[i]`; `block` is at most 64 bytes.
-#[inline]
-fn newline_mask(block: &[u8]) -> u64 {
-    match block.first_chunk::<64>() {
-        Some(full) => newline_mask_64(full),
-        None => block
-            .iter()
-            .take(64)
-            .enumerate()
-            .fold(0, |mask, (i, &b)| mask | u64::from(b == b'\n') << i),
-    }
-}
-
-/// Sixteen bytes per compare with SSE2, which every x86_64 has.
-#[cfg(target_arch = "x86_64")]
-#[inline]
-fn newline_mask_64(block: &[u8; 64]) -> u64 {
-    use core::arch::x86_64::{_mm_cmpeq_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_set1_epi8};
-    let mut mask = 0;
-    for (i, chunk) in block.chunks_exact(16).enumerate() {
-        // SAFETY: SSE2 is part of every x86_64 CPU (the target's baseline),
-        // `chunk` is 16 readable bytes, and an unaligned load needs no
-        // particular alignment.
-        let found = unsafe {
-            let bytes = _mm_loadu_si128(chunk.as_ptr().cast());
-            _mm_movemask_epi8(_mm_cmpeq_epi8(bytes, _mm_set1_epi8(b'\n' as i8)))
-        };
-        mask |= u64::from(found as u16) << (16 * i);
-    }
-    mask
-}
-
-/// Eight bytes per step elsewhere.
-#[cfg(not(target_arch = "x86_64"))]
-#[inline]
-fn newline_mask_64(block: &[u8; 64]) -> u64 {
-    newline_mask_64_swar(block)
-}
-
-/// An exact per-byte zero test of each word, its flags gathered into eight
-/// bits by a multiplication. Built everywhere, so that x86_64 tests it too.
-#[cfg_attr(all(target_arch = "x86_64", not(test)), allow(dead_code))]
-#[inline]
-fn newline_mask_64_swar(block: &[u8; 64]) -> u64 {
-    const LOWS: u64 = u64::from_ne_bytes([0x7f; 8]);
-    let mut mask = 0;
-    for (i, word) in block.chunks_exact(8).enumerate() {
-        let word: [u8; 8] = word.try_into().unwrap_or_default();
-        let x = u64::from_le_bytes(word) ^ ONES.wrapping_mul(u64::from(b'\n'));
-        // The high bit of each byte of `zero` is set iff that byte of `x`
-        // is 0: the sum cannot carry between bytes.
-        let zero = !(((x & LOWS) + LOWS) | x) & !LOWS;
-        // Bit 7 of byte k moves to bit 56 + k.
-        let bits = ((zero >> 7).wrapping_mul(0x0102_0408_1020_4080) >> 56) as u8;
-        mask |= u64::from(bits) << (8 * i);
-    }
-    mask
 }
 
 /// A reader of the columns of a line, front to back.
@@ -671,7 +583,7 @@ pub(crate) fn unescape_path(name: &[u8], out: &mut [u8], decode: bool) -> Unesca
     let truncated = loop {
         // Copy the run up to the next backslash in one go.
         let run = if decode {
-            find_byte(rest, b'\\').unwrap_or(rest.len())
+            memchr::memchr(b'\\', rest).unwrap_or(rest.len())
         } else {
             rest.len()
         };
@@ -776,28 +688,6 @@ mod tests {
     }
 
     #[test]
-    fn find_byte_matches_a_plain_search_at_every_position() {
-        let mut text: Vec<u8> = (0..64).map(|i| b'a' + (i % 26) as u8).collect();
-        for at in 0..text.len() {
-            let saved = text[at];
-            text[at] = b'\n';
-            for from in 0..=at {
-                let want = text[from..].iter().position(|&b| b == b'\n');
-                assert_eq!(find_byte(&text[from..], b'\n'), want, "at {at} from {from}");
-            }
-            text[at] = saved;
-        }
-        assert_eq!(find_byte(&text, b'\n'), None);
-        assert_eq!(find_byte(b"", b'\n'), None);
-        // Bytes just above and below the needle, and high bytes.
-        assert_eq!(
-            find_byte(b"\x09\x0b\x8a\xff\xff\xff\xff\xff\x0a", b'\n'),
-            Some(8)
-        );
-        assert_eq!(find_byte(b"\x01\x0a\x0a", b'\n'), Some(1));
-    }
-
-    #[test]
     fn lines_are_found_across_blocks_of_every_shape() {
         for len in 0..200 {
             for every in [1, 2, 7, 31, 63, 64, 65, 130] {
@@ -812,28 +702,6 @@ mod tests {
                 assert_eq!(lines.rest(), want_rest[0]);
                 assert_eq!(lines.next(), None);
             }
-        }
-    }
-
-    #[test]
-    fn the_block_mask_matches_a_plain_one() {
-        let mut block = [0u8; 64];
-        for seed in 0..2000u64 {
-            let mut x = seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1;
-            for b in block.iter_mut() {
-                x ^= x << 13;
-                x ^= x >> 7;
-                x ^= x << 17;
-                // Mostly newlines and their neighbours, and high bytes.
-                *b = [b'\n', b'\t', b'\x0b', b'\x8a', 0, 0xff, b'a', b'\n'][(x % 8) as usize];
-            }
-            let want = block
-                .iter()
-                .enumerate()
-                .fold(0u64, |m, (i, &b)| m | u64::from(b == b'\n') << i);
-            assert_eq!(newline_mask_64(&block), want);
-            assert_eq!(newline_mask_64_swar(&block), want);
-            assert_eq!(newline_mask(&block[..63]), want & (u64::MAX >> 1));
         }
     }
 
