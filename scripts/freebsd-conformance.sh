@@ -170,6 +170,25 @@ exported_symbols() {
 	fi
 }
 
+# The exports carry no version of their own (.gnu.version index 0 or 1), so
+# that rtld lets them satisfy a reference to libutil's versioned
+# kinfo_getvmmap@FBSD_1.8 when the library is preloaded or linked before
+# -lutil; it passes over a definition under another version name
+# (tests/overlay.rs shows the same rule in glibc's ld.so).
+unversioned_exports() {
+	local so=$target_dir/$1/release/libkinfo_vmmap.so defs
+	[[ -f $so ]] || {
+		note "$so missing"
+		return 1
+	}
+	defs=$(version_definitions "$so" || true)
+	if [[ -n $defs ]]; then
+		echo "version definitions: $defs"
+		return 1
+	fi
+	note "no version definitions"
+}
+
 needed() { readelf -d -W "$1" | sed -n 's/.*(NEEDED).*\[\(.*\)\]$/\1/p'; }
 
 needed_libraries() {
@@ -322,6 +341,7 @@ for triple in "${triples[@]}"; do
 		check "$triple .so size" stripped_size "$triple"
 	fi
 	check "$triple .so exports" exported_symbols "$triple"
+	check "$triple .so unversioned" unversioned_exports "$triple"
 	check "$triple .so NEEDED" needed_libraries "$triple"
 	check "$triple .so imports" imports "$triple"
 	check "$triple .a symbols" static_archive "$triple"

@@ -1,16 +1,22 @@
 //! The library installed as a C library, the way the README's "Install"
-//! section and the FreeBSD port (`packaging/freebsd/`) install it: `cargo
-//! cinstall` (cargo-c), then `packaging/overlay-pc.sh` for the second
-//! pkg-config file, into scratch directories under `target/tmp/install/`.
+//! section and the FreeBSD port (`packaging/freebsd/`) install it, into
+//! scratch directories under `target/tmp/install/`, and the crate the port
+//! builds.
 //!
-//! - A FreeBSD program (`tests/install/vmmap.c`) builds with nothing but
-//!   `pkg-config --cflags --libs kinfo-vmmap-overlay`, and runs against the
-//!   installed library, which it finds by its SONAME.
-//! - The installed release library exports the C interface alone and stays
-//!   small; the installed headers and manual pages are the committed ones.
-//! - Installed with the port's arguments, the staged tree is exactly
-//!   `packaging/freebsd/pkg-plist`, and the port's `Makefile.crates` lists
-//!   the crates of `Cargo.lock`.
+//! - On Linux (the README): `cargo cinstall` (cargo-c), then
+//!   `packaging/overlay-pc.sh` for the second pkg-config file. A FreeBSD
+//!   program (`tests/install/vmmap.c`) builds with nothing but `pkg-config
+//!   --cflags --libs kinfo-vmmap-overlay`, and runs against the installed
+//!   library, which it finds by its SONAME. The installed release library
+//!   exports the C interface alone and stays small; the installed headers
+//!   and manual pages are the committed ones.
+//! - The port: its `do-build`, `do-install` and `post-install` commands,
+//!   run from its Makefile with the framework's variables, stage exactly
+//!   `packaging/freebsd/pkg-plist` (no overlay, the manual page under the
+//!   library's name); its `Makefile.crates` lists the crates of the
+//!   published crate's `Cargo.lock`; the published crate holds what
+//!   cinstall installs and the license, and none of the repository's
+//!   plumbing.
 //!
 //! cinstall builds in a target directory of its own, `target/cinstall`: on
 //! the outer `cargo test`'s it would wait for that cargo's lock. Its first
@@ -19,7 +25,7 @@
 //!
 //! cargo-c comes from `scripts/setup.sh`. A test whose tools are missing
 //! (cargo-c, cc, pkg-config, readelf, strip) prints a note and passes,
-//! unless `CI` is set.
+//! unless `CI` is set, where it fails.
 
 #[path = "support/elf.rs"]
 mod elf;
@@ -82,39 +88,28 @@ fn fresh_dir(name: &str) -> PathBuf {
     fs::create_dir_all(&dir).unwrap();
     dir
 }
-
-/// `cargo cinstall ARGS`, then `packaging/overlay-pc.sh PKGCONFIGDIR`: the
-/// two steps of every install.
-fn install(args: &[OsString], pkgconfigdir: &Path) {
-    let target_dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+/// The target directory of every build these tests install from.
+fn cinstall_target_dir() -> PathBuf {
+    Path::new(env!("CARGO_TARGET_TMPDIR"))
         .parent()
         .expect("CARGO_TARGET_TMPDIR is inside the target directory")
-        .join("cinstall");
-    let mut cinstall = Command::new(cargo());
-    cinstall
-        .arg("cinstall")
-        .arg("--locked")
-        .arg("--manifest-path")
-        .arg(root().join("Cargo.toml"))
-        .arg("--target-dir")
-        .arg(target_dir)
-        .args(args);
-    // Built as a user builds it, not with flags meant for the tests (a
-    // sanitizer's, say).
+        .join("cinstall")
+}
+
+/// Built as a user or a packager builds it, not with flags meant for the
+/// tests (a sanitizer's, say).
+fn without_test_flags(command: &mut Command) -> &mut Command {
     for flags in [
         "RUSTFLAGS",
         "CARGO_ENCODED_RUSTFLAGS",
         "CARGO_BUILD_RUSTFLAGS",
     ] {
-        cinstall.env_remove(flags);
+        command.env_remove(flags);
     }
-    run(&mut cinstall);
-    run(Command::new("sh")
-        .arg(root().join("packaging/overlay-pc.sh"))
-        .arg(pkgconfigdir));
+    command
 }
 
-/// The README's install, into a scratch prefix:
+/// The README's install on Linux, into a scratch prefix:
 ///
 /// ```sh
 /// cargo cinstall --release --prefix PREFIX --libdir lib
@@ -124,71 +119,154 @@ fn user_install() -> &'static Path {
     static PREFIX: OnceLock<PathBuf> = OnceLock::new();
     PREFIX.get_or_init(|| {
         let prefix = fresh_dir("prefix");
-        install(
-            &[
-                "--release".into(),
-                "--prefix".into(),
-                prefix.clone().into(),
-                "--libdir".into(),
-                "lib".into(),
-            ],
-            &prefix.join("lib/pkgconfig"),
-        );
+        run(without_test_flags(
+            Command::new(cargo())
+                .arg("cinstall")
+                .arg("--locked")
+                .arg("--manifest-path")
+                .arg(root().join("Cargo.toml"))
+                .arg("--target-dir")
+                .arg(cinstall_target_dir())
+                .args(["--release", "--prefix"])
+                .arg(&prefix)
+                .args(["--libdir", "lib"]),
+        ));
+        run(Command::new("sh")
+            .arg(root().join("packaging/overlay-pc.sh"))
+            .arg(prefix.join("lib/pkgconfig")));
         prefix
     })
 }
 
-/// The variables of `packaging/freebsd/Makefile`, continuation lines
-/// joined and whitespace collapsed; targets and their commands are left
-/// out.
-fn port_makefile() -> BTreeMap<String, String> {
-    let path = root().join("packaging/freebsd/Makefile");
-    let text = fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    text.replace("\\\n", " ")
-        .lines()
-        .filter(|line| !line.starts_with(['\t', '#', '.']))
-        .filter_map(|line| {
-            let (name, value) = line.split_once('=')?;
-            let name = name.trim_end_matches(['?', '+', ':']).trim();
-            let value = value.split_whitespace().collect::<Vec<_>>().join(" ");
-            Some((name.to_owned(), value))
-        })
-        .collect()
-}
-
-/// The port's make commands, continuation lines joined and whitespace
+/// `packaging/freebsd/Makefile`, continuation lines joined and whitespace
 /// collapsed.
-fn port_commands() -> Vec<String> {
-    let path = root().join("packaging/freebsd/Makefile");
-    let text = fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    text.replace("\\\n", " ")
-        .lines()
-        .filter(|line| line.starts_with('\t'))
-        .map(|line| line.split_whitespace().collect::<Vec<_>>().join(" "))
-        .collect()
+struct PortMakefile {
+    variables: BTreeMap<String, String>,
+    /// Each target's commands, in order.
+    targets: BTreeMap<String, Vec<String>>,
 }
 
-/// The port's install, staged as the ports framework stages it: cinstall
-/// with the Makefile's `CARGO_C_ARGS` and `--destdir`, then overlay-pc.sh.
-/// Returns the staging directory; the files are under `PORT_PREFIX` in it.
+impl PortMakefile {
+    fn read() -> Self {
+        let path = root().join("packaging/freebsd/Makefile");
+        let text = fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let mut makefile = PortMakefile {
+            variables: BTreeMap::new(),
+            targets: BTreeMap::new(),
+        };
+        let mut target = None;
+        for line in text.replace("\\\n", " ").lines() {
+            let collapsed = line.split_whitespace().collect::<Vec<_>>().join(" ");
+            if line.starts_with('\t') {
+                let target: &String = target.as_ref().expect("a command outside a target");
+                makefile.targets.get_mut(target).unwrap().push(collapsed);
+            } else if line.is_empty() || line.starts_with(['#', '.']) {
+                continue;
+            } else if let Some(name) = collapsed.strip_suffix(':') {
+                target = Some(name.to_owned());
+                makefile.targets.insert(name.to_owned(), Vec::new());
+            } else if let Some((name, value)) = collapsed.split_once('=') {
+                let name = name.trim_end_matches(['?', '+', ':']).trim();
+                makefile
+                    .variables
+                    .insert(name.to_owned(), value.trim().to_owned());
+            }
+        }
+        makefile
+    }
+
+    fn variable(&self, name: &str) -> &str {
+        self.variables
+            .get(name)
+            .unwrap_or_else(|| panic!("packaging/freebsd/Makefile does not set {name}"))
+    }
+}
+
+/// `text` with every `${NAME}` and `${NAME:C/-.*//}` expanded from
+/// `variables`, recursively, as make(1) expands them. Any other modifier,
+/// or a variable `variables` lacks, fails the test: this is how far the
+/// port's commands may go and still be run here.
+fn expand(text: &str, variables: &BTreeMap<String, String>) -> String {
+    let mut expanded = String::new();
+    let mut rest = text;
+    while let Some(start) = rest.find("${") {
+        expanded.push_str(&rest[..start]);
+        let end = start + rest[start..].find('}').expect("an unterminated ${");
+        let reference = &rest[start + 2..end];
+        let (name, modifier) = match reference.split_once(':') {
+            Some((name, modifier)) => (name, Some(modifier)),
+            None => (reference, None),
+        };
+        let value = variables
+            .get(name)
+            .unwrap_or_else(|| panic!("the port uses ${{{name}}}, which this test does not set"));
+        let value = expand(value, variables);
+        match modifier {
+            None => expanded.push_str(&value),
+            // librav1e's version without a suffix such as -rc1.
+            Some("C/-.*//") => expanded.push_str(value.split('-').next().unwrap()),
+            Some(modifier) => {
+                panic!("the port uses ${{{name}:{modifier}}}, which this test cannot expand")
+            }
+        }
+        rest = &rest[end + 1..];
+    }
+    expanded.push_str(rest);
+    expanded
+}
+
+/// The variables the ports framework gives the port's commands, for a
+/// staged install into `stage`: `Mk/Uses/cargo.mk`'s, for a build without
+/// `WITH_DEBUG` or `CARGO_FEATURES`, and the commands of `bsd.port.mk`.
+fn framework_variables(stage: &Path) -> BTreeMap<String, String> {
+    let quoted = |path: &Path| format!("'{}'", path.display());
+    BTreeMap::from(
+        [
+            ("PREFIX", PORT_PREFIX.to_owned()),
+            ("STAGEDIR", stage.display().to_string()),
+            ("WRKSRC", root().display().to_string()),
+            (
+                "CARGO_CARGO_RUN",
+                format!("cd {}; {}", quoted(root()), quoted(Path::new(&cargo()))),
+            ),
+            ("CARGO_BUILD_ARGS", "--release".to_owned()),
+            ("CARGO_INSTALL_ARGS", String::new()),
+            ("RM", "rm -f".to_owned()),
+            ("MV", "mv -f".to_owned()),
+            ("LN", "ln".to_owned()),
+            ("STRIP_CMD", "strip".to_owned()),
+            ("SH", "sh".to_owned()),
+        ]
+        .map(|(name, value)| (name.to_owned(), value)),
+    )
+}
+
+/// The port's build and staged install, as the ports framework runs them:
+/// the commands of its `do-build`, `do-install` and `post-install`, one
+/// shell each, with the Makefile's variables and the framework's. cargo.mk
+/// sets `CARGO_TARGET_DIR` the same way. Returns the staging directory;
+/// the files are under `PORT_PREFIX` in it.
 fn port_install() -> &'static Path {
     static STAGE: OnceLock<PathBuf> = OnceLock::new();
     STAGE.get_or_init(|| {
-        let makefile = port_makefile();
-        let cargo_c_args = makefile
-            .get("CARGO_C_ARGS")
-            .expect("packaging/freebsd/Makefile sets CARGO_C_ARGS");
+        let makefile = PortMakefile::read();
         let stage = fresh_dir("stage");
-        let mut args: Vec<OsString> =
-            vec!["--release".into(), "--destdir".into(), stage.clone().into()];
-        args.extend(
-            cargo_c_args
-                .replace("${PREFIX}", PORT_PREFIX)
-                .split_whitespace()
-                .map(OsString::from),
-        );
-        let prefix = stage.join(PORT_PREFIX.trim_start_matches('/'));
-        install(&args, &prefix.join("libdata/pkgconfig"));
+        let mut variables = framework_variables(&stage);
+        variables.extend(makefile.variables.clone());
+        for target in ["do-build", "do-install", "post-install"] {
+            let commands = makefile
+                .targets
+                .get(target)
+                .unwrap_or_else(|| panic!("packaging/freebsd/Makefile has no {target}"));
+            for command in commands {
+                let command = expand(command.trim_start_matches('@'), &variables);
+                run(without_test_flags(
+                    Command::new("sh")
+                        .args(["-e", "-c", &command])
+                        .env("CARGO_TARGET_DIR", cinstall_target_dir()),
+                ));
+            }
+        }
         stage
     })
 }
@@ -360,26 +438,22 @@ fn the_installed_headers_and_manual_pages_are_the_committed_ones() {
 }
 
 #[test]
-fn the_port_plist_is_what_cinstall_installs() {
-    let test = "the_port_plist_is_what_cinstall_installs";
+fn the_port_plist_is_what_its_staged_install_installs() {
+    let test = "the_port_plist_is_what_its_staged_install_installs";
     if !prerequisites(test) {
         return;
     }
-    let makefile = port_makefile();
+    let makefile = PortMakefile::read();
     assert_eq!(
-        makefile.get("DISTVERSION").map(String::as_str),
-        Some(env!("CARGO_PKG_VERSION")),
+        makefile.variable("DISTVERSION"),
+        env!("CARGO_PKG_VERSION"),
         "packaging/freebsd/Makefile's DISTVERSION is not the crate's version"
     );
-    assert_eq!(
-        makefile.get("PLIST_SUB").map(String::as_str),
-        Some("VERSION=${DISTVERSION}")
-    );
-    assert!(
-        port_commands().iter().any(|command| command
-            == "@${SH} ${WRKSRC}/packaging/overlay-pc.sh ${STAGEDIR}${PREFIX}/libdata/pkgconfig"),
-        "the port no longer runs overlay-pc.sh as this test does"
-    );
+    let plist_sub = expand(makefile.variable("PLIST_SUB"), &makefile.variables);
+    let version = plist_sub
+        .strip_prefix("VERSION=")
+        .expect("PLIST_SUB sets VERSION");
+    assert_eq!(version, env!("CARGO_PKG_VERSION"));
 
     let stage = port_install();
     let prefix = stage.join(PORT_PREFIX.trim_start_matches('/'));
@@ -400,7 +474,7 @@ fn the_port_plist_is_what_cinstall_installs() {
         .collect();
     assert!(
         outside.is_empty(),
-        "cinstall put files outside {PORT_PREFIX}: {outside:?}"
+        "the port put files outside {PORT_PREFIX}: {outside:?}"
     );
 
     let plist_path = root().join("packaging/freebsd/pkg-plist");
@@ -408,39 +482,185 @@ fn the_port_plist_is_what_cinstall_installs() {
         .unwrap()
         .lines()
         .filter(|line| !line.is_empty() && !line.starts_with('@'))
-        .map(|line| line.replace("%%VERSION%%", env!("CARGO_PKG_VERSION")))
+        .map(|line| line.replace("%%VERSION%%", version))
         .collect();
     let missing: Vec<_> = installed.difference(&plist).collect();
     let extra: Vec<_> = plist.difference(&installed).collect();
     assert!(
         missing.is_empty() && extra.is_empty(),
-        "packaging/freebsd/pkg-plist and the install differ\n\
+        "packaging/freebsd/pkg-plist and the port's staged install differ\n\
          installed, not in pkg-plist: {missing:?}\n\
          in pkg-plist, not installed: {extra:?}"
     );
 
+    // base's kinfo_getvmmap.3 shadows that name: the page is the
+    // library's, and the function's name a link to it.
+    let man3 = prefix.join("share/man/man3");
+    assert!(
+        fs::read(man3.join("kinfo_vmmap.3")).unwrap()
+            == fs::read(root().join("man/kinfo_getvmmap.3")).unwrap(),
+        "the port's kinfo_vmmap.3 is not man/kinfo_getvmmap.3"
+    );
+    assert_eq!(
+        fs::read_link(man3.join("kinfo_getvmmap.3")).ok(),
+        Some(PathBuf::from("kinfo_vmmap.3")),
+        "kinfo_getvmmap.3 is not a link to kinfo_vmmap.3"
+    );
+    // post-install strips the file itself, not a link to it.
+    let library = prefix.join(format!("lib/libkinfo_vmmap.so.{version}"));
+    assert!(fs::symlink_metadata(&library).unwrap().is_file());
+    assert_eq!(elf::soname(&library).as_deref(), Some(SONAME));
+    assert_eq!(elf::exports(&library), elf::EXPORTS);
+
     // The staged files are for PORT_PREFIX; none may name the stage.
-    for pc in ["kinfo-vmmap.pc", "kinfo-vmmap-overlay.pc"] {
-        let text = fs::read_to_string(prefix.join("libdata/pkgconfig").join(pc)).unwrap();
-        assert!(
-            text.lines()
-                .any(|line| line == format!("prefix={PORT_PREFIX}")),
-            "{pc} does not say prefix={PORT_PREFIX}:\n{text}"
-        );
-        assert!(
-            !text.contains(stage.to_str().unwrap()),
-            "{pc} names the staging directory:\n{text}"
-        );
-    }
+    let pc = fs::read_to_string(prefix.join("libdata/pkgconfig/kinfo-vmmap.pc")).unwrap();
+    assert!(
+        pc.lines()
+            .any(|line| line == format!("prefix={PORT_PREFIX}")),
+        "kinfo-vmmap.pc does not say prefix={PORT_PREFIX}:\n{pc}"
+    );
+    assert!(
+        !pc.contains(stage.to_str().unwrap()),
+        "kinfo-vmmap.pc names the staging directory:\n{pc}"
+    );
+}
+
+/// `min_version` of `[package.metadata.capi]` in Cargo.toml.
+fn cargo_c_min_version() -> String {
+    let manifest = fs::read_to_string(root().join("Cargo.toml")).unwrap();
+    let section = manifest
+        .split("\n[package.metadata.capi]\n")
+        .nth(1)
+        .expect("Cargo.toml has [package.metadata.capi]");
+    section
+        .lines()
+        .take_while(|line| !line.starts_with('['))
+        .find_map(|line| line.strip_prefix("min_version = "))
+        .expect("[package.metadata.capi] sets min_version")
+        .trim_matches('"')
+        .to_owned()
 }
 
 #[test]
-fn the_port_crates_are_those_of_cargo_lock() {
+fn the_port_declares_what_a_committer_checks() {
+    let makefile = PortMakefile::read();
+    assert_eq!(
+        makefile.variable("BUILD_DEPENDS"),
+        format!("cargo-c>={}:devel/cargo-c", cargo_c_min_version()),
+        "the port's cargo-c floor is not Cargo.toml's min_version"
+    );
+    assert_eq!(makefile.variable("USE_LDCONFIG"), "yes");
+    assert_eq!(makefile.variable("LICENSE"), "BSD2CLAUSE");
+    assert_eq!(makefile.variable("LICENSE_FILE"), "${WRKSRC}/LICENSE");
+    // The distfile is the C library's crate, this package.
+    assert_eq!(makefile.variable("PORTNAME"), env!("CARGO_PKG_NAME"));
+    assert!(
+        !makefile
+            .variables
+            .keys()
+            .any(|name| name.starts_with("CARGO_")),
+        "the port sets a variable in the framework's CARGO_ namespace: {:?}",
+        makefile.variables.keys()
+    );
+}
+
+#[test]
+fn the_license_is_the_same_in_both_packages() {
+    let root_license = fs::read(root().join("LICENSE")).expect("LICENSE");
+    let crate_license = fs::read(root().join("crates/kinfo-vmmap/LICENSE"))
+        .expect("crates/kinfo-vmmap/LICENSE, the copy the Rust crate ships");
+    assert!(
+        root_license == crate_license,
+        "LICENSE and crates/kinfo-vmmap/LICENSE differ"
+    );
+    let text = String::from_utf8(root_license).unwrap();
+    assert!(text.starts_with("BSD 2-Clause License\n"), "{text}");
+    assert!(text.contains("Copyright (c)"), "no copyright notice");
+    let manifest = fs::read_to_string(root().join("crates/kinfo-vmmap/Cargo.toml")).unwrap();
+    let include = manifest
+        .lines()
+        .find_map(|line| line.strip_prefix("include = "))
+        .expect("crates/kinfo-vmmap/Cargo.toml has an include list");
+    assert!(
+        include.contains("\"/LICENSE\""),
+        "the Rust crate does not ship its LICENSE: include = {include}"
+    );
+}
+
+#[test]
+fn the_published_crate_holds_what_cinstall_installs_and_no_repository_plumbing() {
+    let output = run(Command::new(cargo())
+        .args([
+            "package",
+            "--list",
+            "--allow-dirty",
+            "--quiet",
+            "--manifest-path",
+        ])
+        .arg(root().join("Cargo.toml")));
+    let listed: BTreeSet<String> = String::from_utf8(output.stdout)
+        .unwrap()
+        .lines()
+        .map(str::to_owned)
+        .collect();
+    let needed = [
+        "Cargo.lock",
+        "Cargo.toml",
+        "LICENSE",
+        "README.md",
+        "include/kinfo_vmmap.h",
+        "include/overlay/libutil.h",
+        "include/overlay/sys/user.h",
+        "man/kinfo_getvmmap.3",
+        "man/kinfo_vmmap_unpack.3",
+        "packaging/overlay-pc.sh",
+        "src/lib.rs",
+    ];
+    let absent: Vec<_> = needed
+        .iter()
+        .filter(|file| !listed.contains(**file))
+        .collect();
+    assert!(
+        absent.is_empty(),
+        "the published crate lacks {absent:?}: {listed:?}"
+    );
+    let plumbing: Vec<_> = listed
+        .iter()
+        .filter(|file| {
+            [".cargo/", ".ci/", "scripts/", "tests/", "crates/", "fuzz/"]
+                .iter()
+                .any(|dir| file.starts_with(dir))
+        })
+        .collect();
+    assert!(
+        plumbing.is_empty(),
+        "the published crate ships repository plumbing: {plumbing:?}"
+    );
+}
+
+#[test]
+fn the_port_crates_are_those_of_the_published_crates_cargo_lock() {
     let output = run(Command::new("sh").arg(root().join("packaging/freebsd/cargo-crates.sh")));
     let committed = fs::read_to_string(root().join("packaging/freebsd/Makefile.crates")).unwrap();
     assert!(
         String::from_utf8(output.stdout).unwrap() == committed,
         "packaging/freebsd/Makefile.crates does not list Cargo.lock's crates; run\n\
          sh packaging/freebsd/cargo-crates.sh >packaging/freebsd/Makefile.crates"
+    );
+    // In the published crate, the Rust crate is a crates.io dependency.
+    let manifest = fs::read_to_string(root().join("crates/kinfo-vmmap/Cargo.toml")).unwrap();
+    let version = manifest
+        .lines()
+        .find_map(|line| line.strip_prefix("version = "))
+        .expect("crates/kinfo-vmmap/Cargo.toml has a version")
+        .trim_matches('"');
+    let crate_name = format!("kinfo-vmmap-{version}");
+    assert!(
+        committed.split_whitespace().any(|word| word == crate_name),
+        "Makefile.crates does not list {crate_name}:\n{committed}"
+    );
+    assert!(
+        !committed.contains(env!("CARGO_PKG_NAME")),
+        "Makefile.crates lists the port's own crate:\n{committed}"
     );
 }

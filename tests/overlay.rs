@@ -978,6 +978,220 @@ fn preloading_the_library_replaces_a_failing_libutil() {
 }
 
 // ---------------------------------------------------------------------------
+// Symbol versions
+//
+// freebsd-src main versions libutil's kinfo_getvmmap (`FBSD_1.8` in
+// lib/libutil/Symbol.map), so a program linked there refers to
+// `kinfo_getvmmap@FBSD_1.8`. This library defines the function with no
+// version. FreeBSD's rtld (`matched_symbol` in libexec/rtld-elf/rtld.c)
+// and glibc's ld.so (`check_match` in elf/dl-lookup.c) follow the same
+// rule: a versioned reference is satisfied by a definition with the same
+// version, or with none (no version table, or the base index), and
+// refused by one with another named version. So glibc shows here what
+// rtld does with a preloaded or relinked libkinfo_vmmap on FreeBSD.
+
+/// The version node of the versioned libutil, as in freebsd-src main.
+const LIBUTIL_VERSION: &str = "FBSD_1.8";
+
+/// A file in `dir` holding `text`, for a linker version script.
+fn version_script(dir: &Path, name: &str, text: &str) -> PathBuf {
+    let script = dir.join(name);
+    fs::write(&script, text).expect("write a version script");
+    script
+}
+
+/// `libutil.so.9` whose `kinfo_getvmmap` is `kinfo_getvmmap@FBSD_1.8` and
+/// fails with ENOSYS, in a directory of its own; built once.
+fn versioned_stand_in(build: &Build) -> &'static Path {
+    static DIR: OnceLock<PathBuf> = OnceLock::new();
+    DIR.get_or_init(|| {
+        let dir = build.dir.join("versioned-stand-in");
+        fs::create_dir_all(&dir).expect("create versioned-stand-in/");
+        let script = version_script(
+            &dir,
+            "Symbol.map",
+            &format!("{LIBUTIL_VERSION} {{\n\tglobal: kinfo_getvmmap;\n\tlocal: *;\n}};\n"),
+        );
+        let mut lib_args = args(PROGRAM);
+        lib_args.extend(args(STRICT));
+        lib_args.extend(overlay_flags("-I"));
+        lib_args.extend(args([
+            "-fPIC".as_ref(),
+            "-shared".as_ref(),
+            "-Wl,-soname,libutil.so.9".as_ref(),
+            OsString::from(format!("-Wl,--version-script={}", script.display())).as_os_str(),
+            c_source("libutil_stand_in.c").as_os_str(),
+            "-o".as_ref(),
+            dir.join("libutil.so.9").as_os_str(),
+        ]));
+        must_compile("cc", &lib_args);
+        let _ = fs::remove_file(dir.join("libutil.so"));
+        std::os::unix::fs::symlink("libutil.so.9", dir.join("libutil.so")).expect("symlink");
+        dir
+    })
+}
+
+/// `preload_consumer` linked with `link` (the `-L`/`-l` flags, in order).
+fn consumer_linked(build: &Build, name: &str, link: &[Vec<OsString>]) -> PathBuf {
+    let program = build.dir.join(name);
+    let mut program_args = args(PROGRAM);
+    program_args.extend(args(STRICT));
+    program_args.extend(overlay_flags("-I"));
+    program_args.extend(args([
+        c_source("preload_consumer.c").as_os_str(),
+        "-o".as_ref(),
+        program.as_os_str(),
+    ]));
+    for flags in link {
+        program_args.extend(flags.iter().cloned());
+    }
+    must_compile("cc", &program_args);
+    program
+}
+
+/// The program's reference to `kinfo_getvmmap` as its dynamic symbol
+/// table names it: `kinfo_getvmmap@VERSION`, or bare when unversioned.
+fn reference(program: &Path) -> String {
+    let output = Command::new("readelf")
+        .args(["--dyn-syms", "-W"])
+        .arg(program)
+        .output()
+        .expect("run readelf");
+    let table = String::from_utf8_lossy(&output.stdout).into_owned();
+    table
+        .lines()
+        .filter_map(|line| {
+            let fields: Vec<&str> = line.split_whitespace().collect();
+            match fields.as_slice() {
+                [_, _, _, _, _, _, "UND", name, ..] => Some((*name).to_owned()),
+                _ => None,
+            }
+        })
+        .find(|name| name == "kinfo_getvmmap" || name.starts_with("kinfo_getvmmap@"))
+        .unwrap_or_else(|| {
+            panic!(
+                "{} does not refer to kinfo_getvmmap:\n{table}",
+                program.display()
+            )
+        })
+}
+
+/// Which `kinfo_getvmmap` ran in `program` (with `preload`, if any): the
+/// file holding it, or `None` when the stand-in's ENOSYS came back.
+fn provider(program: &Path, preload: Option<&Path>) -> Option<PathBuf> {
+    let mut cmd = command(program);
+    if let Some(preload) = preload {
+        cmd.env("LD_PRELOAD", preload);
+    }
+    let output = cmd.output().expect("run preload_consumer");
+    if output.status.code() == Some(2) {
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(
+            stderr.contains(&format!("errno {} cnt 0", libc::ENOSYS)),
+            "only the stand-in may fail, with ENOSYS: {stderr}"
+        );
+        return None;
+    }
+    let stdout = stdout_of(&output, "preload_consumer");
+    let line = stdout
+        .lines()
+        .find_map(|line| line.strip_prefix("provider "))
+        .unwrap_or_else(|| panic!("no provider line: {stdout}"));
+    Some(PathBuf::from(line.splitn(4, ' ').nth(3).expect("a path")))
+}
+
+#[test]
+fn a_preloaded_unversioned_definition_wins_over_a_versioned_libutil() {
+    let test = "a_preloaded_unversioned_definition_wins_over_a_versioned_libutil";
+    let Some(build) = build(test) else { return };
+    if !tool_runs("readelf") {
+        missing(test, "readelf is not installed");
+        return;
+    }
+    let _serial = serial();
+    let stand_in = versioned_stand_in(build);
+    let program = consumer_linked(build, "versioned_consumer", &[link_flags(stand_in, "util")]);
+    assert_eq!(
+        reference(&program),
+        format!("kinfo_getvmmap@{LIBUTIL_VERSION}"),
+        "linked against the versioned libutil, the program must ask for its version"
+    );
+    assert_eq!(
+        provider(&program, None),
+        None,
+        "without the preload, libutil's runs"
+    );
+    assert_eq!(
+        provider(&program, Some(&build.library)),
+        Some(build.library.clone()),
+        "the preloaded definition, with no version, must satisfy kinfo_getvmmap@{LIBUTIL_VERSION}"
+    );
+
+    // The control, and the reason the library carries no version: the
+    // same code with a version node of its own, as a version script would
+    // make it, is passed over for the versioned reference.
+    let own = build.dir.join("own-version");
+    fs::create_dir_all(&own).expect("create own-version/");
+    let script = version_script(
+        &own,
+        "kinfo_vmmap.map",
+        "KINFO_VMMAP_0 {\n\tglobal: kinfo_getvmmap; kinfo_vmmap_unpack;\n\tlocal: *;\n};\n",
+    );
+    let versioned = own.join("libkinfo_vmmap.so");
+    must_compile(
+        "cc",
+        &args([
+            // The archive's members that define the two functions, as a
+            // program linked with -lkinfo_vmmap -static would take them.
+            OsString::from("-shared"),
+            "-Wl,-u,kinfo_getvmmap,-u,kinfo_vmmap_unpack".into(),
+            built_library("libkinfo_vmmap.a").into(),
+            format!("-Wl,--version-script={}", script.display()).into(),
+            "-o".into(),
+            versioned.clone().into(),
+        ]),
+    );
+    assert_eq!(
+        provider(&program, Some(&versioned)),
+        None,
+        "a definition versioned KINFO_VMMAP_0 must not satisfy kinfo_getvmmap@{LIBUTIL_VERSION}"
+    );
+}
+
+#[test]
+fn link_order_decides_between_this_library_and_a_versioned_libutil() {
+    let test = "link_order_decides_between_this_library_and_a_versioned_libutil";
+    let Some(build) = build(test) else { return };
+    if !tool_runs("readelf") {
+        missing(test, "readelf is not installed");
+        return;
+    }
+    let _serial = serial();
+    let stand_in = versioned_stand_in(build);
+    let ours = link_flags(&build.lib_dir, "kinfo_vmmap");
+    let libutil = link_flags(stand_in, "util");
+
+    let first = consumer_linked(build, "kinfo_vmmap_first", &[ours.clone(), libutil.clone()]);
+    assert_eq!(
+        reference(&first),
+        "kinfo_getvmmap",
+        "bound to the unversioned definition"
+    );
+    assert_eq!(provider(&first, None), Some(build.library.clone()));
+
+    let last = consumer_linked(build, "kinfo_vmmap_last", &[libutil, ours]);
+    assert_eq!(
+        reference(&last),
+        format!("kinfo_getvmmap@{LIBUTIL_VERSION}")
+    );
+    assert_eq!(
+        provider(&last, None),
+        None,
+        "-lutil before -lkinfo_vmmap gives libutil's, silently"
+    );
+}
+
+// ---------------------------------------------------------------------------
 // Real processes against smaps
 
 #[test]

@@ -6,6 +6,11 @@
 //! this test keeps it that way. The list is `elf::EXPORTS`
 //! (tests/support/elf.rs), which says how to extend it.
 //!
+//! The exports carry no symbol version, so that a preloaded or relinked
+//! library also satisfies references to libutil's versioned
+//! `kinfo_getvmmap@FBSD_1.8` (tests/overlay.rs shows why, and what a
+//! version of its own would break).
+//!
 //! The release build cargo-c installs is checked the same way by
 //! tests/install.rs, and the FreeBSD builds by
 //! scripts/freebsd-conformance.sh.
@@ -29,6 +34,21 @@ fn the_shared_library_exports_exactly_the_c_interface() {
         elf::exports(&library),
         elf::EXPORTS,
         "{} exports more or less than the C interface",
+        library.display()
+    );
+}
+
+#[test]
+fn the_shared_library_defines_no_symbol_version() {
+    let test = "the_shared_library_defines_no_symbol_version";
+    if !have(test, &["readelf"]) {
+        return;
+    }
+    let library = built_library("libkinfo_vmmap.so");
+    assert_eq!(
+        elf::version_definitions(&library),
+        Vec::<String>::new(),
+        "{} defines symbol versions",
         library.display()
     );
 }

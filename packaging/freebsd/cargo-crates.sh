@@ -1,17 +1,27 @@
 #!/bin/sh
-# Prints the port's CARGO_CRATES from Cargo.lock: every crate that comes
-# from crates.io, as name-version, in the layout of the ports tree's
-# `make cargo-crates`. Makefile.crates is its output:
+# Prints the port's CARGO_CRATES: every crate in the Cargo.lock of the
+# packaged crate (the port's distfile) as name-version, in the layout of
+# the ports tree's `make cargo-crates`. Makefile.crates is its output:
 #
 #	sh packaging/freebsd/cargo-crates.sh >packaging/freebsd/Makefile.crates
 #
-# tests/install.rs fails when Makefile.crates and Cargo.lock disagree.
+# The packaged crate's Cargo.lock is the repository's, except that the
+# path dependency crates/kinfo-vmmap comes from crates.io there. So a
+# package with no source is listed too, unless it is the root package
+# itself; given the packaged crate's own Cargo.lock as an argument, the
+# rule gives the same list. Every crate is listed, dev-dependencies
+# (cbindgen and its own) included: the framework vendors them all, as
+# cargo needs every crate of Cargo.lock to build offline.
 set -eu
-cd "$(dirname "$0")/../.."
+top=$(cd "$(dirname "$0")/../.." && pwd)
+lock=${1:-$top/Cargo.lock}
+root=$(sed -n 's/^name = "\(.*\)"$/\1/p' "$top/Cargo.toml" | sed 1q)
 
-awk '
+awk -v root="$root" '
 function flush() {
-	if (source == "registry+https://github.com/rust-lang/crates.io-index")
+	if (name != "" && name != root &&
+	    (source == "" ||
+	    source == "registry+https://github.com/rust-lang/crates.io-index"))
 		crates[n++] = name "-" version
 	name = version = source = ""
 }
@@ -24,4 +34,4 @@ END {
 	for (i = 0; i < n; i++)
 		printf "%s%s%s\n", i == 0 ? "CARGO_CRATES=\t" : "\t\t", crates[i],
 		    i < n - 1 ? " \\" : ""
-}' Cargo.lock
+}' "$lock"

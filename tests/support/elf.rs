@@ -50,6 +50,19 @@ pub fn exports(object: &Path) -> Vec<String> {
     exports
 }
 
+/// The names an object defines versions under (its `.gnu.version_d`), as
+/// `readelf -V` lists them; empty when it defines none.
+pub fn version_definitions(object: &Path) -> Vec<String> {
+    let output = run(Command::new("readelf").args(["-V", "-W"]).arg(object));
+    String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .skip_while(|line| !line.starts_with("Version definition"))
+        .take_while(|line| !line.starts_with("Version needs"))
+        .filter_map(|line| line.split_once("Name: "))
+        .map(|(_, name)| name.split_whitespace().next().unwrap_or("").to_owned())
+        .collect()
+}
+
 /// The values of one kind of `.dynamic` entry, such as `SONAME` or
 /// `NEEDED`, in order.
 fn dynamic(object: &Path, tag: &str) -> Vec<String> {
