@@ -21,7 +21,7 @@
 //! (its panic handler prints the message and aborts), and where a build
 //! unwinds (the test harness), `catch_unwind` turns a panic into EIO.
 
-use core::ffi::{CStr, c_int, c_void};
+use core::ffi::{c_int, c_void};
 
 use crate::abi::kinfo_vmentry;
 use crate::error::Error;
@@ -31,10 +31,12 @@ use crate::vmmap::VmMap;
 use crate::sys::errno::set as set_errno;
 
 /// Set to a number other than 0, resident counts are skipped.
-const SKIP_RESIDENT_COUNT: &CStr = c"KINFO_VMMAP_SKIP_RESIDENT_COUNT";
+#[cfg(target_os = "linux")]
+const SKIP_RESIDENT_COUNT: &core::ffi::CStr = c"KINFO_VMMAP_SKIP_RESIDENT_COUNT";
 
 impl Resident {
-    /// The choice `KINFO_VMMAP_SKIP_RESIDENT_COUNT` makes.
+    /// The choice `KINFO_VMMAP_SKIP_RESIDENT_COUNT` makes, on Linux.
+    #[cfg(target_os = "linux")]
     fn from_env() -> Self {
         // SAFETY: the name is NUL-terminated. `getenv` returns NULL or a
         // NUL-terminated string that stays valid while the environment is
@@ -45,11 +47,20 @@ impl Resident {
             return Self::from_setting(None);
         }
         // SAFETY: as above, a live NUL-terminated string.
-        Self::from_setting(Some(unsafe { CStr::from_ptr(value) }.to_bytes()))
+        Self::from_setting(Some(unsafe { core::ffi::CStr::from_ptr(value) }.to_bytes()))
+    }
+
+    /// Elsewhere the variable means nothing: on FreeBSD the kernel's own
+    /// sysctl, `kern.proc_vmmap_skip_resident_count`, decides, as it does
+    /// for libutil, and the library never reads the environment.
+    #[cfg(not(target_os = "linux"))]
+    fn from_env() -> Self {
+        Self::Count
     }
 
     /// Like the sysctl it stands in for, the variable is a number, and any
     /// but 0 skips the counts; unset, empty or not a number, they are read.
+    #[cfg_attr(not(any(test, target_os = "linux")), allow(dead_code))]
     fn from_setting(value: Option<&[u8]>) -> Self {
         match value {
             Some(v)

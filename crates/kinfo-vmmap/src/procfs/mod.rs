@@ -17,9 +17,15 @@ mod text;
 
 #[cfg(all(test, target_os = "linux"))]
 pub(crate) use classify::S_IFMT;
+pub(crate) use entries::{Builder, NoStat};
+pub(crate) use text::Lines;
+// What the Linux backend adds: the stat hook, and /proc/PID/stat.
+#[cfg(target_os = "linux")]
 pub(crate) use classify::VnAttrs;
-pub(crate) use entries::{Builder, NoStat, Stat};
-pub(crate) use text::{Lines, parse_stat};
+#[cfg(target_os = "linux")]
+pub(crate) use entries::Stat;
+#[cfg(target_os = "linux")]
+pub(crate) use text::parse_stat;
 
 use crate::error::Error;
 use crate::sys::Resident;

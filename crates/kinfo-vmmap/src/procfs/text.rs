@@ -625,6 +625,7 @@ pub(crate) fn unescape_path(name: &[u8], out: &mut [u8], decode: bool) -> Unesca
 
 /// The fields of `/proc/PID/stat` this crate reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(not(any(target_os = "linux", feature = "internals")), allow(dead_code))]
 pub(crate) struct ProcStat {
     /// The state letter: `R`, `S`, `D`, `Z` (zombie), `X` (dead), ...
     pub state: u8,
@@ -635,6 +636,7 @@ pub(crate) struct ProcStat {
 /// Parses `/proc/PID/stat`: `pid (comm) state ppid pgrp session tty_nr
 /// tpgid flags ...`. The command name may hold spaces and parentheses, so
 /// the fields are counted from the last `)`.
+#[cfg_attr(not(any(target_os = "linux", feature = "internals")), allow(dead_code))]
 pub(crate) fn parse_stat(text: &[u8]) -> Option<ProcStat> {
     let close = text.iter().rposition(|&b| b == b')')?;
     let mut fields = text
