@@ -223,8 +223,12 @@ impl<S: Stat> Builder<S> {
         let fsid = makedev(vma.major, vma.minor);
         let attrs = match (name.first(), vma.name.truncated, vma.inode) {
             (Some(b'/'), false, 1..) => {
-                let path = CStr::from_bytes_until_nul(&self.name)
-                    .expect("unescape_path leaves a NUL in the buffer");
+                // A `match`, not `expect`: the error's Debug would bring
+                // core's formatting machinery into the C library.
+                let path = match CStr::from_bytes_until_nul(&self.name) {
+                    Ok(path) => path,
+                    Err(_) => unreachable!("unescape_path leaves a NUL in the buffer"),
+                };
                 self.stat.attrs(path, fsid, vma.inode)
             }
             _ => None,

@@ -194,7 +194,12 @@ impl ProcPath {
             self.0[len..len + part.len()].copy_from_slice(part);
             len += part.len();
         }
-        CStr::from_bytes_until_nul(&self.0).expect("the path ends in the NUL written last")
+        // A `match`, not `expect`: the error's Debug would bring core's
+        // formatting machinery into the C library.
+        match CStr::from_bytes_until_nul(&self.0) {
+            Ok(path) => path,
+            Err(_) => unreachable!("the path ends in the NUL written last"),
+        }
     }
 }
 
