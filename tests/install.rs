@@ -291,9 +291,13 @@ fn tree(dir: &Path) -> BTreeSet<String> {
 }
 
 fn pkg_config(prefix: &Path, args: &[&str]) -> Vec<String> {
+    pkg_config_of("kinfo-vmmap-overlay", prefix, args)
+}
+
+fn pkg_config_of(package: &str, prefix: &Path, args: &[&str]) -> Vec<String> {
     let output = run(Command::new("pkg-config")
         .args(args)
-        .arg("kinfo-vmmap-overlay")
+        .arg(package)
         .env("PKG_CONFIG_PATH", prefix.join("lib/pkgconfig"))
         .env_remove("PKG_CONFIG_LIBDIR")
         .env_remove("PKG_CONFIG_SYSROOT_DIR"));
@@ -363,6 +367,49 @@ fn a_freebsd_program_builds_with_pkg_config_alone_and_runs() {
     assert!(
         executable(&library),
         "the installed library's code is not in the map:\n{stdout}"
+    );
+}
+
+/// The static library needs the C library and nothing else, pkg-config
+/// says so, and a program linked with exactly that (and not even the
+/// compiler's support library) runs.
+#[test]
+fn the_static_library_links_with_the_c_library_alone() {
+    let test = "the_static_library_links_with_the_c_library_alone";
+    if !prerequisites(test) {
+        return;
+    }
+    let prefix = user_install();
+    let lib = prefix.join("lib");
+    let libs = pkg_config_of("kinfo-vmmap", prefix, &["--static", "--libs"]);
+    assert_eq!(
+        libs,
+        [
+            format!("-L{}", lib.display()),
+            "-lkinfo_vmmap".to_owned(),
+            "-lc".to_owned(),
+        ]
+    );
+    let exe = fresh_dir("static-program").join("vmmap");
+    run(Command::new("cc")
+        .args(["-Wall", "-Wextra", "-Werror", "-nodefaultlibs", "-o"])
+        .arg(&exe)
+        .arg(root().join("tests/install/vmmap.c"))
+        .args(pkg_config(prefix, &["--cflags"]))
+        // The archive itself, where -lkinfo_vmmap would take the .so.
+        .arg(lib.join("libkinfo_vmmap.a"))
+        .args(&libs[2..]));
+    let needed = elf::needed(&exe);
+    assert!(
+        needed.iter().all(|name| name.starts_with("libc.so")),
+        "the static program needs {needed:?}"
+    );
+    let output = run(&mut Command::new(&exe));
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    let own = fs::canonicalize(&exe).unwrap();
+    assert!(
+        stdout.contains(own.to_str().unwrap()),
+        "the program's own file is not in its map:\n{stdout}"
     );
 }
 

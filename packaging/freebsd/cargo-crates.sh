@@ -10,8 +10,8 @@
 # package with no source is listed too, unless it is the root package
 # itself; given the packaged crate's own Cargo.lock as an argument, the
 # rule gives the same list. Every crate is listed, dev-dependencies
-# (cbindgen and its own) included: the framework vendors them all, as
-# cargo needs every crate of Cargo.lock to build offline.
+# included: the framework vendors them all, as cargo needs every crate of
+# Cargo.lock to build offline.
 set -eu
 top=$(cd "$(dirname "$0")/../.." && pwd)
 lock=${1:-$top/Cargo.lock}
