@@ -40,7 +40,8 @@ step "Miri: the decoder, the C face and the fetch's kernel double"
 # for time: the same code runs in the others.
 MIRIFLAGS=-Zmiri-isolation-error=warn-nobacktrace \
 	cargo +nightly miri test "${crate[@]}" --lib --quiet -- \
-	unpack:: capi:: vmmap:: abi:: error:: sys::fetch_packed:: __internals::fuzz:: \
+	unpack:: capi:: vmmap:: abi:: error:: entry:: flags:: map_path:: object_type:: vnode:: \
+	sys::fetch_packed:: __internals::fuzz:: \
 	--skip growth_stays_within_half_again_of_the_entries
 
 step "fuzz smoke run (the long run: scripts/fuzz.sh long)"

@@ -535,10 +535,16 @@ mod builder {
         // kernel prints a NUL in a name, but a C reader would only see the
         // name cut short there.)
         let name = linux_name.unwrap_or(entry.path_bytes());
+        // Without a kept name, `kve_path` is the name as C reads it: up to
+        // its first NUL.
+        let as_c_reads = |want: &[u8]| match linux_name {
+            Some(_) => want.len(),
+            None => want.iter().position(|&b| b == 0).unwrap_or(want.len()),
+        };
         assert!(
             path_candidates(line.name)
                 .iter()
-                .any(|want| name == &want[..]),
+                .any(|want| name == &want[..as_c_reads(want)]),
             "name {name:?} for {:?}",
             line.name
         );
