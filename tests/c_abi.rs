@@ -6,7 +6,7 @@ mod support;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use support::{built_library, have, root, run, scratch};
+use support::{build_release, built_library, have, root, run, scratch};
 
 const STRICT: [&str; 6] = [
     "-std=c11",
@@ -87,15 +87,7 @@ fn unpack_from_c_against_the_static_library() {
 /// one exported function that panics (`kinfo_vmmap_panic_probe`), in a
 /// target directory of its own.
 fn panic_probe_library() -> PathBuf {
-    let target_dir = root().join("target/panic-probe");
-    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    run(Command::new(cargo)
-        .current_dir(root())
-        .args(["build", "--release", "--quiet", "--target-dir"])
-        .arg(&target_dir)
-        .env_remove("CARGO_ENCODED_RUSTFLAGS")
-        .env("RUSTFLAGS", "--cfg kinfo_vmmap_panic_probe"));
-    target_dir.join("release")
+    build_release("panic-probe", Some("--cfg kinfo_vmmap_panic_probe"))
 }
 
 #[test]

@@ -59,20 +59,7 @@ pub fn have(test: &str, tools: &[&str]) -> bool {
 /// the first build, the others find it fresh in a moment.
 pub fn built_library(file: &str) -> PathBuf {
     static BUILT: OnceLock<PathBuf> = OnceLock::new();
-    let dir = BUILT.get_or_init(|| {
-        let target_dir = root().join("target/shipped");
-        let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-        run(Command::new(cargo)
-            .current_dir(root())
-            .args(["build", "--release", "--quiet", "--target-dir"])
-            .arg(&target_dir)
-            // The outer `cargo test` sets these for its own build; the
-            // shipped library takes the profile as Cargo.toml gives it.
-            .env_remove("CARGO_PROFILE_RELEASE_PANIC")
-            .env_remove("RUSTFLAGS")
-            .env_remove("CARGO_ENCODED_RUSTFLAGS"));
-        target_dir.join("release")
-    });
+    let dir = BUILT.get_or_init(|| build_release("shipped", None));
     let library = dir.join(file);
     assert!(
         library.is_file(),
@@ -80,6 +67,29 @@ pub fn built_library(file: &str) -> PathBuf {
         library.display()
     );
     library
+}
+
+/// `cargo build --release` of the library into `target/<name>`, with
+/// `rustflags` if given (and nothing of the outer `cargo test`'s own
+/// flags); the directory that holds the libraries.
+pub fn build_release(name: &str, rustflags: Option<&str>) -> PathBuf {
+    let target_dir = root().join("target").join(name);
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let mut command = Command::new(cargo);
+    command
+        .current_dir(root())
+        .args(["build", "--release", "--quiet", "--target-dir"])
+        .arg(&target_dir)
+        // The outer `cargo test` sets these for its own build; the
+        // shipped library takes the profile as Cargo.toml gives it.
+        .env_remove("CARGO_PROFILE_RELEASE_PANIC")
+        .env_remove("RUSTFLAGS")
+        .env_remove("CARGO_ENCODED_RUSTFLAGS");
+    if let Some(flags) = rustflags {
+        command.env("RUSTFLAGS", flags);
+    }
+    run(&mut command);
+    target_dir.join("release")
 }
 
 /// A scratch directory for one test's binaries.

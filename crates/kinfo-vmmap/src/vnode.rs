@@ -8,17 +8,10 @@
 
 use core::ffi::c_int;
 
-// FreeBSD's `KF_VTYPE_*` (`<sys/user.h>`). They are not in `abi` yet, so
-// they are spelled here, where they are used, and checked by the tests.
-const KF_VTYPE_VNON: c_int = 0;
-const KF_VTYPE_VREG: c_int = 1;
-const KF_VTYPE_VDIR: c_int = 2;
-const KF_VTYPE_VBLK: c_int = 3;
-const KF_VTYPE_VCHR: c_int = 4;
-const KF_VTYPE_VLNK: c_int = 5;
-const KF_VTYPE_VSOCK: c_int = 6;
-const KF_VTYPE_VFIFO: c_int = 7;
-const KF_VTYPE_VBAD: c_int = 8;
+use crate::abi::{
+    KF_VTYPE_VBAD, KF_VTYPE_VBLK, KF_VTYPE_VCHR, KF_VTYPE_VDIR, KF_VTYPE_VFIFO, KF_VTYPE_VLNK,
+    KF_VTYPE_VNON, KF_VTYPE_VREG, KF_VTYPE_VSOCK,
+};
 
 /// The type of a mapped vnode (`kve_vn_type`).
 ///

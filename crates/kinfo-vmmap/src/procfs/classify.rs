@@ -19,16 +19,10 @@ use crate::abi::{
     KVME_TYPE_VNODE,
 };
 
-/// `KF_VTYPE_*` of FreeBSD's `<sys/user.h>` (checked against the copy zig
-/// ships, which `scripts/setup.sh` installs), for `kve_vn_type`.
-const KF_VTYPE_VREG: c_int = 1;
-const KF_VTYPE_VDIR: c_int = 2;
-const KF_VTYPE_VBLK: c_int = 3;
-const KF_VTYPE_VCHR: c_int = 4;
-const KF_VTYPE_VLNK: c_int = 5;
-const KF_VTYPE_VSOCK: c_int = 6;
-const KF_VTYPE_VFIFO: c_int = 7;
-const KF_VTYPE_UNKNOWN: c_int = 255;
+use crate::abi::{
+    KF_VTYPE_UNKNOWN, KF_VTYPE_VBLK, KF_VTYPE_VCHR, KF_VTYPE_VDIR, KF_VTYPE_VFIFO, KF_VTYPE_VLNK,
+    KF_VTYPE_VREG, KF_VTYPE_VSOCK,
+};
 
 /// The file type bits of Linux's `st_mode` (`include/uapi/linux/stat.h`).
 pub(crate) const S_IFMT: u32 = 0o170_000;
