@@ -7,8 +7,10 @@
 //! is read for `Resident::Skip` (the C face asks for that when the
 //! environment variable `KINFO_VMMAP_SKIP_RESIDENT_COUNT` is set, its
 //! stand-in for FreeBSD's sysctl `kern.proc_vmmap_skip_resident_count`).
-//! The text is read in chunks and parsed line by line as it arrives, each
-//! VMA written straight into its slot of the malloc'd array by the
+//! `smaps` is read in chunks and parsed line by line as it arrives; `maps`,
+//! a fifteenth of the array it becomes, is read whole and its lines
+//! counted first, so that its array is `calloc`ed once at its size. Each
+//! VMA is written straight into its slot of the malloc'd array by the
 //! system-independent builder (`crate::procfs`, which documents how each
 //! field is filled); this backend gives it `stat(2)` (`stat.rs`), which
 //! confirms a file is the one mapped and lends its attributes.
@@ -74,9 +76,11 @@ use crate::vmmap::VmMap;
 
 use stat::StatCache;
 
-/// Bytes asked of each `read(2)`. `seq_file` hands back at most its own
-/// buffer's worth (a page, or one record if larger) per call whatever is
-/// asked, so a larger buffer buys nothing but room for long lines.
+/// Bytes asked of each `read(2)`, and the first size of the buffers.
+/// `seq_file` hands back at most its own buffer's worth (a page, or one
+/// record if larger) per call whatever is asked (measured on 6.18: 3.9 to
+/// 4.1 KB of `smaps` or `maps` a call), so a larger buffer buys nothing
+/// but room for long lines.
 const CHUNK: usize = 64 * 1024;
 
 /// `PF_EXITING` and `PF_KTHREAD` of `include/linux/sched.h`, in the flags
