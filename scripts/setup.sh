@@ -8,6 +8,9 @@ cd "$(dirname "$0")/.."
 # zig is pinned: its FreeBSD headers and libc stubs are what the layout and
 # link checks are judged against, so a new zig must be a deliberate change.
 ZIGLANG_VERSION=0.17.1
+# psutil is pinned: benches/psutil_memory_maps.py is its figure in the
+# README, beside the library's.
+PSUTIL_VERSION=7.2.2
 # cargo-c is pinned for the same reason: tests/install.rs judges the install
 # layout, the SONAME and the FreeBSD port's pkg-plist by what it installs.
 CARGO_C_VERSION=0.10.24
@@ -83,15 +86,16 @@ fi
 
 venv_ok() {
 	[[ -x .venv/bin/python ]] &&
-		.venv/bin/python -c 'import sys, importlib.metadata as m; sys.exit(m.version("ziglang") != sys.argv[1])' \
-			"$ZIGLANG_VERSION" 2>/dev/null
+		.venv/bin/python -c 'import sys, importlib.metadata as m; sys.exit(m.version("ziglang") != sys.argv[1] or m.version("psutil") != sys.argv[2])' \
+			"$ZIGLANG_VERSION" "$PSUTIL_VERSION" 2>/dev/null
 }
 if ! venv_ok; then
-	say "installing ziglang==$ZIGLANG_VERSION into .venv"
+	say "installing ziglang==$ZIGLANG_VERSION and psutil==$PSUTIL_VERSION into .venv"
 	if [[ ! -x .venv/bin/python ]]; then
 		"$python" -m venv .venv
 	fi
-	.venv/bin/python -m pip install --quiet --disable-pip-version-check "ziglang==$ZIGLANG_VERSION"
+	.venv/bin/python -m pip install --quiet --disable-pip-version-check \
+		"ziglang==$ZIGLANG_VERSION" "psutil==$PSUTIL_VERSION"
 	venv_ok
 fi
 

@@ -316,6 +316,10 @@ main(void)
 	    .fn = getvmmap, .pid = getpid(), .skip_counts = 1 };
 	calls[ncalls++] = (struct call){ .name = "getvmmap-3000-entries",
 	    .fn = getvmmap, .pid = mapped };
+	/* Over 64 KiB of maps text: the whole-text buffer grows. */
+	calls[ncalls++] = (struct call){
+	    .name = "getvmmap-3000-entries-skipping-counts",
+	    .fn = getvmmap, .pid = mapped, .skip_counts = 1 };
 	if (is_kthreadd(2))
 		calls[ncalls++] = (struct call){
 		    .name = "getvmmap-kernel-thread", .fn = getvmmap, .pid = 2 };

@@ -1,13 +1,16 @@
 """psutil's memory_maps(grouped=False) on a process with 10,000 mappings,
 for scale next to `cargo bench --bench linux` (same kind of child: one
 anonymous mapping of 10,000 pages with alternating protections, every
-fourth page dirtied). Linux only; needs psutil:
+fourth page dirtied); with --all, on every process on the machine, for
+scale next to `cargo bench --bench system`. Linux only; needs psutil,
+which scripts/setup.sh installs into the repository's .venv:
 
-    python3 -m venv /tmp/psutil-venv
-    /tmp/psutil-venv/bin/pip install psutil
-    /tmp/psutil-venv/bin/python benches/psutil_memory_maps.py
+    .venv/bin/python crates/kinfo-vmmap/benches/psutil_memory_maps.py
+    .venv/bin/python crates/kinfo-vmmap/benches/psutil_memory_maps.py --all
 
-Prints the median and fastest of 21 calls after 3 warm-up calls, in ms.
+Prints the median and fastest of 21 calls after 3 warm-up calls, in ms;
+with --all, of 9 sweeps after one, with the time per process read, and
+the processes skipped because they were gone or refused.
 """
 
 import ctypes
@@ -15,6 +18,7 @@ import mmap
 import os
 import signal
 import statistics
+import sys
 import time
 
 import psutil
@@ -47,7 +51,34 @@ def spawn_child():
     return pid
 
 
+def sweep():
+    """memory_maps() of every pid: (seconds, read, skipped)."""
+    read = skipped = 0
+    start = time.perf_counter()
+    for pid in psutil.pids():
+        try:
+            psutil.Process(pid).memory_maps(grouped=False)
+            read += 1
+        except (psutil.NoSuchProcess, psutil.AccessDenied):
+            skipped += 1
+    return time.perf_counter() - start, read, skipped
+
+
+def main_all():
+    sweep()
+    sweeps = sorted(sweep() for _ in range(9))
+    seconds, read, skipped = sweeps[len(sweeps) // 2]
+    print(
+        f"psutil {psutil.__version__} memory_maps(grouped=False), every process: "
+        f"median {seconds * 1e3:.1f} ms ({sweeps[0][0] * 1e3:.1f}-{sweeps[-1][0] * 1e3:.1f}), "
+        f"{read} read, {skipped} skipped, {seconds * 1e6 / max(read, 1):.0f} us/process"
+    )
+
+
 def main():
+    if "--all" in sys.argv[1:]:
+        main_all()
+        return
     pid = spawn_child()
     try:
         proc = psutil.Process(pid)

@@ -40,6 +40,11 @@ pub struct VmMap {
     ptr: NonNull<kinfo_vmentry>,
     len: usize,
     cap: usize,
+    /// The slots from `len` up to here (at most `cap`) are all zero bytes:
+    /// `calloc`ed or zeroed in bulk as the array grew, so that a record
+    /// is written once, its fields and its path, rather than zeroed whole
+    /// and then written (see `next_zeroed_slot`).
+    zeroed_to: usize,
     linux_names: LinuxNames,
 }
 
@@ -81,6 +86,7 @@ impl VmMap {
             ptr,
             len: 0,
             cap,
+            zeroed_to: 0,
             linux_names: LinuxNames::default(),
         })
     }
@@ -97,6 +103,7 @@ impl VmMap {
             ptr,
             len: 0,
             cap,
+            zeroed_to: cap,
             linux_names: LinuxNames::default(),
         })
     }
@@ -121,12 +128,57 @@ impl VmMap {
         Ok(())
     }
 
+    /// As [`reserve`](Self::reserve), and every spare slot is then zero.
+    ///
+    /// The slots added are zeroed here in one `memset` per growth, which
+    /// for a large block writes without reading the lines first (`rep
+    /// stosb` or non-temporal stores): cheaper than zeroing 1160 bytes
+    /// as each entry is written, the largest single cost of a `maps` call.
+    #[cfg_attr(not(any(test, target_os = "linux")), allow(dead_code))]
+    pub(crate) fn reserve_zeroed(&mut self, additional: usize) -> Result<(), Error> {
+        self.reserve(additional)?;
+        let from = self.zeroed_to.max(self.len);
+        if from < self.cap {
+            // SAFETY: slots `from..cap` lie inside the allocation, past
+            // every initialised entry; all zero bytes are a valid entry.
+            unsafe {
+                self.ptr.as_ptr().add(from).write_bytes(0, self.cap - from);
+            }
+        }
+        self.zeroed_to = self.cap;
+        Ok(())
+    }
+
+    /// The next unused slot, known to be all zero bytes (a valid entry,
+    /// integers only), for the caller to fill the fields that are not zero
+    /// and then `commit_zeroed`; `None` unless `reserve_zeroed` or
+    /// `with_zeroed_capacity` made it so.
+    #[cfg_attr(not(any(test, target_os = "linux")), allow(dead_code))]
+    pub(crate) fn next_zeroed_slot(&mut self) -> Option<&mut kinfo_vmentry> {
+        if self.len >= self.zeroed_to {
+            return None;
+        }
+        // SAFETY: `len < zeroed_to <= cap`, so the slot lies inside the
+        // allocation (aligned, exclusively borrowed through `&mut self`)
+        // and holds zero bytes, which are a valid `kinfo_vmentry`.
+        Some(unsafe { &mut *self.ptr.as_ptr().add(self.len) })
+    }
+
+    /// Makes the slot `next_zeroed_slot` returned part of the map.
+    #[cfg_attr(not(any(test, target_os = "linux")), allow(dead_code))]
+    pub(crate) fn commit_zeroed(&mut self) {
+        assert!(self.len < self.zeroed_to, "no zeroed slot was handed out");
+        self.len += 1;
+    }
+
     /// The next unused slot, uninitialised; `commit` makes it part of the map.
     /// `None` when the capacity is used up.
     pub(crate) fn next_slot(&mut self) -> Option<&mut MaybeUninit<kinfo_vmentry>> {
         if self.len == self.cap {
             return None;
         }
+        // Whatever the caller writes, this slot is no longer known zero.
+        self.zeroed_to = self.zeroed_to.min(self.len);
         // SAFETY: `len < cap`, so the slot lies inside the allocation, which
         // is aligned for `kinfo_vmentry` (malloc aligns for any basic type)
         // and exclusively borrowed through `&mut self`.
@@ -486,6 +538,29 @@ mod tests {
         let entry = unsafe { slot.assume_init_ref() };
         assert_eq!(entry.kve_path, [0; 1024]);
         assert_eq!((entry.kve_start, entry.kve_structsize), (0, 0));
+    }
+
+    #[test]
+    fn zeroed_slots_stay_zero_through_growth_and_are_never_handed_out_written() {
+        let mut map = VmMap::with_capacity(0).unwrap();
+        assert!(map.next_zeroed_slot().is_none());
+        // Growth from dirty slots: `push` wrote through `next_slot`.
+        map.push(&entry(7)).unwrap();
+        for start in 0..100u64 {
+            map.reserve_zeroed(1).unwrap();
+            let slot = map.next_zeroed_slot().unwrap();
+            assert_eq!(slot.kve_path, [0; 1024]);
+            assert_eq!((slot.kve_start, slot.kve_structsize), (0, 0));
+            slot.kve_start = start;
+            map.commit_zeroed();
+        }
+        assert_eq!(map.len(), 101);
+        assert_eq!(map[100].kve_start, 99);
+        // A slot `next_slot` handed out may have been written: never zero.
+        let _ = map.next_slot();
+        assert!(map.next_zeroed_slot().is_none());
+        let mut calloced = VmMap::with_zeroed_capacity(2).unwrap();
+        assert!(calloced.next_zeroed_slot().is_some());
     }
 
     /// A regression test for Miri, whose malloc(1) is not aligned for an

@@ -115,8 +115,29 @@ impl<S: Stat> Builder<S> {
     /// A builder of `maps` text (`Resident::Skip`) or `smaps` text, whose
     /// counts are in kB and become pages of `page_size` bytes.
     pub(crate) fn new(resident: Resident, page_size: u64, stat: S) -> Result<Self, Error> {
-        Ok(Self {
-            map: VmMap::with_capacity(0)?,
+        Ok(Self::with_map(
+            VmMap::with_capacity(0)?,
+            resident,
+            page_size,
+            stat,
+        ))
+    }
+
+    /// As [`new`](Self::new), with the array `calloc`ed for `entries`.
+    #[cfg_attr(not(target_os = "linux"), allow(dead_code))]
+    pub(crate) fn with_capacity(
+        resident: Resident,
+        page_size: u64,
+        stat: S,
+        entries: usize,
+    ) -> Result<Self, Error> {
+        let map = VmMap::with_zeroed_capacity(entries)?;
+        Ok(Self::with_map(map, resident, page_size, stat))
+    }
+
+    fn with_map(map: VmMap, resident: Resident, page_size: u64, stat: S) -> Self {
+        Self {
+            map,
             resident,
             page_size,
             stat,
@@ -124,7 +145,7 @@ impl<S: Stat> Builder<S> {
             pending: None,
             reported_end: 0,
             lines: 0,
-        })
+        }
     }
 
     /// The error for the line after the last one fed: one that did not
@@ -240,18 +261,19 @@ impl<S: Stat> Builder<S> {
             .and_then(|from| name.get(from..))
             .unwrap_or_default();
 
-        self.map.reserve(1)?;
+        self.map.reserve_zeroed(1)?;
         if path != name {
             self.map.push_linux_name(self.map.len(), name)?;
         }
-        let slot = self.map.next_slot().expect("reserve made room for one");
-        // Zeroed in place: `slot.write(kinfo_vmentry::zeroed())` builds the
-        // 1160 bytes on the stack and copies them, twice the memory traffic
-        // for what is the largest single cost of a call.
-        // SAFETY: the slot is valid for writing one entry.
-        unsafe { slot.as_mut_ptr().write_bytes(0, 1) };
-        // SAFETY: all zero bytes are a valid `kinfo_vmentry` (integers only).
-        let entry = unsafe { slot.assume_init_mut() };
+        // Written once: the slot is already zero (zeroed in bulk as the
+        // array grew, or `calloc`ed), so only the fields that are not zero
+        // and the path's bytes are stored, and the path's NUL and tail are
+        // there already. Zeroing each 1160-byte slot and then writing it
+        // was the largest single cost of a `maps` call.
+        let entry = self
+            .map
+            .next_zeroed_slot()
+            .expect("reserve_zeroed made room for one");
         entry.kve_structsize = KINFO_VMENTRY_SIZE;
         entry.kve_type = class.kve_type;
         entry.kve_start = vma.start;
@@ -280,11 +302,12 @@ impl<S: Stat> Builder<S> {
             entry.kve_vn_rdev = attrs.rdev;
             entry.kve_vn_rdev_freebsd11 = attrs.rdev as u32;
         }
+        // At most 1023 bytes (`unescape_path` cut it to fit with its NUL),
+        // so the last byte of `kve_path` stays the zero it was.
         for (dst, &src) in entry.kve_path.iter_mut().zip(path) {
             *dst = src as c_char;
         }
-        // SAFETY: the whole entry was initialised (zeroed) above.
-        unsafe { self.map.commit() };
+        self.map.commit_zeroed();
         Ok(())
     }
 }

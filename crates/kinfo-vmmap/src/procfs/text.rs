@@ -9,10 +9,12 @@
 //! cannot parse: no input can make it panic or read out of bounds.
 //!
 //! It is built for speed, since the whole call is meant to cost little more
-//! than the kernel's own formatting of the text: newlines and backslashes
-//! are found by the `memchr` crate, hex columns eight digits at a time,
+//! than the kernel's own formatting of the text: newlines are found 64
+//! bytes at a time (see [`Lines`]), backslashes by the `memchr` crate, hex
+//! columns eight digits at a time,
 //! `smaps` lines that are not needed are skipped by their first bytes, and
-//! only the map line and seven fields are parsed. There is no `unsafe`.
+//! only the map line and seven fields are parsed. The one `unsafe` block
+//! calls SSE2, which every x86_64 CPU has.
 //!
 //! On x86_64, `memchr` picks AVX2 at run time only when its `std` feature
 //! is on (this crate's `std` turns it on): without std it cannot ask the
@@ -156,15 +158,19 @@ impl SmapsCounts {
 /// Text read in chunks ends mid-line; what follows the last `\n` is left
 /// for [`Lines::rest`], to be completed by the next read.
 ///
-/// `smaps` is some 25 short lines per VMA, most of them skipped, so finding
-/// line ends is most of the parsing work: the `memchr` crate does it with
-/// the widest vector unit the CPU has.
+/// `smaps` is some 25 short lines per VMA (28 bytes on average), most of
+/// them skipped, so finding line ends is much of the parsing work. A
+/// `memchr` call per line pays its set-up on every line (it was 16% of
+/// parsing `smaps`); here the text is taken 64 bytes at a time into a mask
+/// of its newlines, and each line end is then a count of trailing zeros.
 pub(crate) struct Lines<'a> {
     text: &'a [u8],
     /// Where the next line starts.
     start: usize,
-    /// The newlines of `text`, front to back.
-    newlines: memchr::Memchr<'a>,
+    /// Where the block `newlines` describes starts.
+    block_at: usize,
+    /// Bit `i` set: byte `block_at + i` is a `\n` not yet handed out.
+    newlines: u64,
 }
 
 impl<'a> Lines<'a> {
@@ -172,7 +178,9 @@ impl<'a> Lines<'a> {
         Self {
             text,
             start: 0,
-            newlines: memchr::memchr_iter(b'\n', text),
+            // The first `next` takes the block at 0.
+            block_at: 0usize.wrapping_sub(BLOCK),
+            newlines: 0,
         }
     }
 
@@ -182,12 +190,79 @@ impl<'a> Lines<'a> {
     }
 }
 
+const BLOCK: usize = 64;
+
+/// Bit `i` set for each byte `block[i]` that is a `\n`: SSE2, part of
+/// every x86_64 CPU, compares 16 bytes at once.
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+fn newline_mask(block: &[u8; BLOCK]) -> u64 {
+    use core::arch::x86_64::{_mm_cmpeq_epi8, _mm_movemask_epi8, _mm_set_epi64x, _mm_set1_epi8};
+    let mut mask = 0u64;
+    for (i, lanes) in block.chunks_exact(16).enumerate() {
+        let (low, high) = lanes.split_at(8);
+        let word = |half: &[u8]| i64::from_le_bytes(half.try_into().unwrap_or_default());
+        // No pointers: the two halves are loaded as integers, which the
+        // compiler turns into one unaligned vector load.
+        #[allow(unused_unsafe)]
+        // SAFETY: SSE2 is in x86_64's baseline, so every x86_64 CPU has
+        // these instructions (Rust 1.87 and later call them safely).
+        let bits = unsafe {
+            let lanes = _mm_set_epi64x(word(high), word(low));
+            _mm_movemask_epi8(_mm_cmpeq_epi8(lanes, _mm_set1_epi8(b'\n' as i8)))
+        };
+        mask |= u64::from(bits as u16) << (16 * i);
+    }
+    mask
+}
+
+#[cfg(not(target_arch = "x86_64"))]
+use newline_mask_swar as newline_mask;
+
+/// Bit `i` set for each byte `block[i]` that is a `\n`, eight bytes at a
+/// time in a `u64`: for targets without SSE2's baseline.
+#[cfg(any(test, not(target_arch = "x86_64")))]
+#[inline(always)]
+fn newline_mask_swar(block: &[u8; BLOCK]) -> u64 {
+    let mut mask = 0u64;
+    for (i, word) in block.chunks_exact(8).enumerate() {
+        let word = u64::from_le_bytes(word.try_into().unwrap_or_default());
+        // The high bit of each byte that is a newline, exactly (Bit
+        // Twiddling Hacks' "haszero" without false positives: no carry
+        // crosses a byte).
+        let x = word ^ (ONES * b'\n' as u64);
+        let low7 = ONES * 0x7f;
+        let high_bits = !(((x & low7) + low7) | x | low7);
+        // Gather the eight high bits into one byte, byte 0's lowest.
+        let byte = ((high_bits >> 7).wrapping_mul(0x0102_0408_1020_4080)) >> 56;
+        mask |= byte << (8 * i);
+    }
+    mask
+}
+
 impl<'a> Iterator for Lines<'a> {
     type Item = &'a [u8];
 
     #[inline]
     fn next(&mut self) -> Option<&'a [u8]> {
-        let end = self.newlines.next()?;
+        while self.newlines == 0 {
+            let at = self.block_at.wrapping_add(BLOCK);
+            let rest = self.text.get(at..).filter(|r| !r.is_empty())?;
+            self.newlines = match rest.first_chunk::<BLOCK>() {
+                Some(block) => newline_mask(block),
+                None => {
+                    // The last, partial block, padded with bytes that are
+                    // not newlines.
+                    let mut block = [0u8; BLOCK];
+                    block.get_mut(..rest.len())?.copy_from_slice(rest);
+                    newline_mask(&block)
+                }
+            };
+            self.block_at = at;
+        }
+        let end = self.block_at + self.newlines.trailing_zeros() as usize;
+        // Clear the lowest set bit: that newline is handed out.
+        self.newlines &= self.newlines - 1;
         let line = self.text.get(self.start..end)?;
         self.start = end + 1;
         Some(line)
@@ -1071,6 +1146,57 @@ VmFlags: rd wr mr mw me gd ac
             "Rss: 4 kB\n1000-2000 r--p 00000000 00:00 0 \n",
         ] {
             assert_eq!(parse_smaps(bad), None, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn both_newline_masks_mark_exactly_the_newlines() {
+        let mut block = [0u8; BLOCK];
+        for seed in 0..2_000u64 {
+            let mut x = seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1;
+            for b in block.iter_mut() {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                // Newlines, and bytes one bit away from one, often.
+                *b = [b'\n', 0x0b, 0x8a, 0x4a, 0x0e, 0, 0xff, x as u8][(x >> 40) as usize % 8];
+            }
+            let want = block
+                .iter()
+                .enumerate()
+                .fold(0u64, |m, (i, &b)| m | (u64::from(b == b'\n') << i));
+            assert_eq!(newline_mask(&block), want, "{block:?}");
+            assert_eq!(newline_mask_swar(&block), want, "{block:?}");
+        }
+    }
+
+    #[test]
+    fn lines_split_as_the_obvious_split_does() {
+        // Lines of every length 0 to 20 around every word boundary, and
+        // bytes that differ from '\n' by one bit (0x0b, 0x8a, 0x4a...).
+        let mut texts: Vec<Vec<u8>> = Vec::new();
+        for a in 0..20usize {
+            for b in 0..20usize {
+                let mut text = vec![b'x'; a];
+                text.push(b'\n');
+                text.extend(std::iter::repeat_n(0x8a, b));
+                text.push(b'\n');
+                text.extend([0x0b, 0x4a, 0x0a ^ 0x80, 0x0e, 0]);
+                texts.push(text.clone());
+                text.push(b'\n');
+                texts.push(text);
+            }
+        }
+        texts.push(b"\n\n\n\n\n\n\n\n\n\n".to_vec());
+        texts.push(Vec::new());
+        for text in &texts {
+            let mut lines = Lines::new(text);
+            let got: Vec<&[u8]> = lines.by_ref().collect();
+            let mut want: Vec<&[u8]> = text.split(|&b| b == b'\n').collect();
+            let rest = want.pop().unwrap();
+            assert_eq!(got, want, "{text:?}");
+            assert_eq!(lines.rest(), rest, "{text:?}");
+            assert_eq!(lines.next(), None);
         }
     }
 
