@@ -6,7 +6,9 @@
 //! A scratch package under cargo's per-test directory depends on this
 //! crate by path, as a cdylib, the case where rustc exports every
 //! `#[no_mangle]` item of every dependency; it is built offline, from the
-//! crates this package already fetched.
+//! crates this package already fetched. (ELF and readelf: Linux only.)
+
+#![cfg(target_os = "linux")]
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -86,7 +88,6 @@ fn exports(library: &Path) -> Vec<String> {
 }
 
 #[test]
-#[cfg(target_os = "linux")]
 fn a_dependent_cdylib_builds_no_c_library_and_exports_only_its_own_symbols() {
     let (library, log) = build_dependent("plain_dependent", &[]);
     let exported = exports(&library);
@@ -111,7 +112,6 @@ fn a_dependent_cdylib_builds_no_c_library_and_exports_only_its_own_symbols() {
 }
 
 #[test]
-#[cfg(target_os = "linux")]
 fn export_symbols_exports_the_c_interface_when_asked() {
     let (library, _) = build_dependent("exporting_dependent", &["export-symbols"]);
     let exported = exports(&library);

@@ -25,7 +25,7 @@ pub(crate) use classify::VnAttrs;
 #[cfg(target_os = "linux")]
 pub(crate) use entries::Stat;
 #[cfg(target_os = "linux")]
-pub(crate) use text::parse_stat;
+pub(crate) use text::{count_newlines, parse_stat};
 
 use crate::error::Error;
 use crate::sys::Resident;

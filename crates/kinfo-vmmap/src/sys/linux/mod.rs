@@ -70,7 +70,7 @@ use alloc::vec::Vec;
 use core::ffi::{CStr, c_int};
 
 use crate::error::Error;
-use crate::procfs::{Builder, Lines, host_page_size, parse_stat};
+use crate::procfs::{Builder, Lines, count_newlines, host_page_size, parse_stat};
 use crate::sys::Resident;
 use crate::vmmap::VmMap;
 
@@ -108,7 +108,7 @@ pub(crate) fn vmmap(pid: i32, resident: Resident) -> Result<VmMap, Error> {
         Resident::Skip => {
             let text = read_all(&fd)?;
             drop(fd);
-            let lines = memchr::memchr_iter(b'\n', &text).count();
+            let lines = count_newlines(&text);
             let stat = StatCache::default();
             let mut builder = Builder::with_capacity(resident, page_size, stat, lines)?;
             let mut lines = Lines::new(&text);
