@@ -22,7 +22,7 @@
 //! These are counts, not times: the double's own speed says nothing of the
 //! kernel's.
 
-use kinfo_vmmap::__internals::bench::{Kernel, SizeHints, fetch_packed, pack, typical_map};
+use kinfo_vmmap::__internals::bench::{Kernel, Seeded, SizeHints, fetch_packed, pack, typical_map};
 
 const SIZES: [usize; 4] = [20, 100, 1_000, 10_000];
 const SCAN_PIDS: usize = 200;
@@ -104,36 +104,13 @@ fn one_process() {
     }
 }
 
-/// xorshift64*: the same sizes, pids and orders on every run.
-struct Seeded(u64);
-
-impl Seeded {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-
-    /// Uniform in `0.0..1.0`.
-    fn unit(&mut self) -> f64 {
-        (self.next() >> 11) as f64 / (1u64 << 53) as f64
-    }
-
-    fn shuffle(&mut self, pids: &mut [i32]) {
-        for i in (1..pids.len()).rev() {
-            pids.swap(i, (self.next() % (i as u64 + 1)) as usize);
-        }
-    }
-}
-
 fn scan() {
     let mut rng = Seeded(0x5CA_2000);
     let mut kernel = Kernel::new(Vec::new());
     let mut pids = Vec::new();
     let (mut total, mut large) = (0, 0);
     while pids.len() < SCAN_PIDS {
-        let pid = 2 + (rng.next() % 99_998) as i32;
+        let pid = 2 + (rng.next_u64() % 99_998) as i32;
         if pid == Kernel::PID || pids.contains(&pid) {
             continue;
         }

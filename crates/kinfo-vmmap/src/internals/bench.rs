@@ -151,3 +151,35 @@ pub fn typical_map(entries: usize) -> Vec<kinfo_vmentry> {
         })
         .collect()
 }
+
+/// A fixed sequence of pseudo-random numbers (xorshift64*), so that a
+/// scan's pids, sizes and order are the same on every run, for the tests
+/// and the benches alike.
+pub struct Seeded(pub u64);
+
+impl Seeded {
+    /// The next number of the sequence.
+    pub fn next_u64(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+
+    /// Uniform in `0..n`, near enough for a test.
+    pub fn below(&mut self, n: usize) -> usize {
+        (self.next_u64() % n as u64) as usize
+    }
+
+    /// Uniform in `0.0..1.0`.
+    pub fn unit(&mut self) -> f64 {
+        (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
+    }
+
+    /// Shuffles `items` in place (Fisher-Yates).
+    pub fn shuffle<T>(&mut self, items: &mut [T]) {
+        for i in (1..items.len()).rev() {
+            items.swap(i, self.below(i + 1));
+        }
+    }
+}

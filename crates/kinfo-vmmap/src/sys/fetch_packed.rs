@@ -362,22 +362,7 @@ mod tests {
         assert_eq!(hints.get(7), 0xFFFF * PAGE);
     }
 
-    /// A fixed sequence of pseudo-random numbers (xorshift64*), so that a
-    /// scan's sizes and order are the same on every run.
-    struct Seeded(u64);
-
-    impl Seeded {
-        fn next(&mut self) -> u64 {
-            self.0 ^= self.0 >> 12;
-            self.0 ^= self.0 << 25;
-            self.0 ^= self.0 >> 27;
-            self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-        }
-
-        fn below(&mut self, n: usize) -> usize {
-            (self.next() % n as u64) as usize
-        }
-    }
+    use crate::__internals::bench::Seeded;
 
     #[test]
     #[cfg_attr(miri, ignore = "too slow under Miri")]
