@@ -58,7 +58,8 @@ mod linux {
         KVME_TYPE_VNODE, kinfo_vmentry, kinfo_vmentry_type_spec,
     };
 
-    use crate::common::{self, MappedChild};
+    use crate::common;
+    use kinfo_vmmap::__internals::mapped_child::MappedChild;
 
     /// What the library asks of each `read(2)`.
     const CHUNK: usize = 64 * 1024;

@@ -80,7 +80,7 @@ mod counted {
     }
 
     fn linux() {
-        let child = crate::common::MappedChild::spawn(10_000);
+        let child = kinfo_vmmap::__internals::mapped_child::MappedChild::spawn(10_000);
         for (counts, what) in [
             (true, "Linux, smaps (with counts)"),
             (false, "Linux, maps (counts skipped)"),

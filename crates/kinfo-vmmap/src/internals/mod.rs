@@ -7,5 +7,7 @@
 pub mod bench;
 pub mod fuzz;
 pub(crate) mod kernel_double;
+#[cfg(target_os = "linux")]
+pub mod mapped_child;
 
 pub use crate::unpack::pack;
