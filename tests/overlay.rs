@@ -1049,6 +1049,21 @@ fn consumer_linked(build: &Build, name: &str, link: &[Vec<OsString>]) -> PathBuf
     program
 }
 
+/// What the versioned-libutil tests need: the shared build, the stand-in
+/// libutil, and the lock that keeps them from running beside the other
+/// preload tests; `None` after a note when cc or readelf is missing.
+fn with_versioned_libutil(
+    test: &str,
+) -> Option<(&'static Build, &'static Path, MutexGuard<'static, ()>)> {
+    let build = build(test)?;
+    if !tool_runs("readelf") {
+        missing(test, "readelf is not installed");
+        return None;
+    }
+    let serial = serial();
+    Some((build, versioned_stand_in(build), serial))
+}
+
 /// The program's reference to `kinfo_getvmmap` as its dynamic symbol
 /// table names it: `kinfo_getvmmap@VERSION`, or bare when unversioned.
 fn reference(program: &Path) -> String {
@@ -1103,13 +1118,9 @@ fn provider(program: &Path, preload: Option<&Path>) -> Option<PathBuf> {
 #[test]
 fn a_preloaded_unversioned_definition_wins_over_a_versioned_libutil() {
     let test = "a_preloaded_unversioned_definition_wins_over_a_versioned_libutil";
-    let Some(build) = build(test) else { return };
-    if !tool_runs("readelf") {
-        missing(test, "readelf is not installed");
+    let Some((build, stand_in, _serial)) = with_versioned_libutil(test) else {
         return;
-    }
-    let _serial = serial();
-    let stand_in = versioned_stand_in(build);
+    };
     let program = consumer_linked(build, "versioned_consumer", &[link_flags(stand_in, "util")]);
     assert_eq!(
         reference(&program),
@@ -1161,13 +1172,9 @@ fn a_preloaded_unversioned_definition_wins_over_a_versioned_libutil() {
 #[test]
 fn link_order_decides_between_this_library_and_a_versioned_libutil() {
     let test = "link_order_decides_between_this_library_and_a_versioned_libutil";
-    let Some(build) = build(test) else { return };
-    if !tool_runs("readelf") {
-        missing(test, "readelf is not installed");
+    let Some((build, stand_in, _serial)) = with_versioned_libutil(test) else {
         return;
-    }
-    let _serial = serial();
-    let stand_in = versioned_stand_in(build);
+    };
     let ours = link_flags(&build.lib_dir, "kinfo_vmmap");
     let libutil = link_flags(stand_in, "util");
 
