@@ -898,6 +898,32 @@ mod tests {
               7f0000400000-7f0000600000 rw-s 00000000 00:0f 4096                       /anon_hugepage (deleted)\n\
               Rss:                2048 kB\nVmFlags: rd wr sh mr mw me ms de ht \n",
         );
+        // Records after the first that stray from its lines: a longer
+        // count, lines moved.
+        write(
+            "procfs_text",
+            "smaps-records-stray-from-the-layout",
+            b"1000-2000 rw-p 00000000 00:00 0 \n\
+              Size:                  4 kB\n\
+              Rss:                   4 kB\n\
+              Pss:                   4 kB\n\
+              Private_Clean:         0 kB\n\
+              Private_Dirty:         4 kB\n\
+              VmFlags: rd wr mr mw me \n\
+              2000-3000 rw-p 00000000 00:00 0 \n\
+              Size:                  4 kB\n\
+              Rss:           123456789 kB\n\
+              Pss:                   4 kB\n\
+              Private_Clean:         1 kB\n\
+              Private_Dirty:         2 kB\n\
+              VmFlags: rd wr mr mw me lo \n\
+              3000-4000 rw-p 00000000 00:00 0 \n\
+              Size:                  4 kB\n\
+              Pss:                   4 kB\n\
+              Rss:                   8 kB\n\
+              Private_Dirty:         8 kB\n\
+              VmFlags: rd mr \n",
+        );
     }
 
     #[test]

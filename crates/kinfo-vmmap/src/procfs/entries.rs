@@ -47,8 +47,8 @@ use crate::abi::{
 use crate::error::Error;
 use crate::procfs::classify::{VnAttrs, classify, makedev, vn_type};
 use crate::procfs::text::{
-    MapLine, Perms, SmapsCounts, SmapsLine, Unescaped, VmFlags, parse_map_line, parse_smaps_line,
-    unescape_path,
+    MapLine, Perms, RecordLayout, SmapsCounts, SmapsLine, Unescaped, VmFlags, parse_map_line,
+    parse_smaps_line, unescape_path,
 };
 use crate::sys::Resident;
 use crate::vmmap::VmMap;
@@ -109,6 +109,12 @@ pub(crate) struct Builder<S> {
     reported_end: u64,
     /// Lines seen so far, to say which one did not parse.
     lines: usize,
+    /// The field lines of the first `smaps` record, to recognise the same
+    /// lines of the others.
+    layout: RecordLayout,
+    /// Which line of the layout the next line of the pending record is;
+    /// past the layout's end once a line did not match.
+    layout_at: usize,
 }
 
 impl<S: Stat> Builder<S> {
@@ -145,6 +151,8 @@ impl<S: Stat> Builder<S> {
             pending: None,
             reported_end: 0,
             lines: 0,
+            layout: RecordLayout::new(),
+            layout_at: usize::MAX,
         }
     }
 
@@ -158,28 +166,55 @@ impl<S: Stat> Builder<S> {
 
     /// Takes one line, without its `\n`.
     pub(crate) fn line(&mut self, line: &[u8]) -> Result<(), Error> {
-        let malformed = self.malformed_next_line();
         self.lines += 1;
         match self.resident {
             Resident::Skip => {
-                let map_line = parse_map_line(line).ok_or(malformed)?;
+                let map_line = parse_map_line(line).ok_or(self.malformed_line())?;
                 self.begin(&map_line);
                 self.end_record()
             }
-            Resident::Count => match parse_smaps_line(line).ok_or(malformed)? {
-                SmapsLine::Map(map_line) => {
-                    self.end_record()?;
-                    self.begin(&map_line);
-                    Ok(())
+            Resident::Count => {
+                if let Some(pending) = self.pending.as_mut()
+                    && let Some(known) = self.layout.recognise(self.layout_at, line)
+                {
+                    self.layout_at += 1;
+                    pending.counts.record(known);
+                    return Ok(());
                 }
-                // A field before any map line belongs to nothing.
-                other => {
-                    let pending = self.pending.as_mut().ok_or(malformed)?;
-                    pending.counts.record(other);
-                    Ok(())
-                }
-            },
+                self.smaps_line(line)
+            }
         }
+    }
+
+    /// An `smaps` line the layout did not recognise, parsed in full.
+    fn smaps_line(&mut self, line: &[u8]) -> Result<(), Error> {
+        // The rest of this record is parsed in full too.
+        self.layout_at = usize::MAX;
+        match parse_smaps_line(line).ok_or(self.malformed_line())? {
+            SmapsLine::Map(map_line) => {
+                // The first record ends at the second map line.
+                if self.pending.is_some() {
+                    self.layout.complete();
+                }
+                self.end_record()?;
+                self.begin(&map_line);
+                self.layout_at = 0;
+                Ok(())
+            }
+            // A field before any map line belongs to nothing.
+            other => {
+                let malformed = self.malformed_line();
+                let pending = self.pending.as_mut().ok_or(malformed)?;
+                pending.counts.record(other);
+                self.layout.learn(line, &other);
+                Ok(())
+            }
+        }
+    }
+
+    /// The error for the line just fed.
+    fn malformed_line(&self) -> Error {
+        Error::MalformedText { line: self.lines }
     }
 
     /// The map, once every line was fed.
@@ -379,6 +414,7 @@ mod tests {
     use super::*;
     use crate::abi::{
         KVME_FLAG_POSIXSHM, KVME_FLAG_SYSVSHM, KVME_TYPE_PHYS, KVME_TYPE_SWAP, KVME_TYPE_VNODE,
+        kinfo_vmentry,
     };
     use crate::procfs::{host_page_size, vmmap_from_text};
 
@@ -589,6 +625,64 @@ VmFlags: ex
     }
 
     #[test]
+    fn records_that_stray_from_the_first_records_layout_parse_as_alone() {
+        // Later records learn nothing from the first but the shape of its
+        // lines: a longer count, a missing or added field, a field moved,
+        // all as if each record were parsed on its own.
+        let first = "\
+1000-2000 rw-p 00000000 00:00 0 
+Size:                  4 kB
+Rss:                   4 kB
+Pss:                   4 kB
+Private_Clean:         0 kB
+Private_Dirty:         4 kB
+AnonHugePages:         0 kB
+VmFlags: rd wr mr mw me 
+";
+        let others = [
+            "2000-3000 rw-p 00000000 00:00 0 \nSize:                  4 kB\nRss:           123456789 kB\nPss:                   4 kB\nPrivate_Clean:         1 kB\nPrivate_Dirty:         2 kB\nAnonHugePages:      2048 kB\nVmFlags: rd wr mr mw me lo \n",
+            "3000-4000 rw-p 00000000 00:00 0 \nSize:                  4 kB\nPss:                   4 kB\nRss:                   8 kB\nPrivate_Dirty:         8 kB\nNewField:              3 kB\nVmFlags: rd mr \n",
+            "4000-5000 rw-p 00000000 00:00 0 \nSize:                  4 kB\nRss:                  12 kB\nPss:                   4 kB\nPrivate_Clean:         4 kB\nPrivate_Dirty:         8 kB\nAnonHugePages:         0 kB\nVmFlags: rd wr mr mw me \n",
+        ];
+        let together = build(Resident::Count, &[first, others.concat().as_str()].concat()).unwrap();
+        let alone: Vec<kinfo_vmentry> = [first]
+            .iter()
+            .chain(&others)
+            .flat_map(|record| build(Resident::Count, record).unwrap().as_raw().to_vec())
+            .collect();
+        assert_eq!(together.len(), 4);
+        for (got, want) in together.as_raw().iter().zip(&alone) {
+            assert_eq!(bytes_of(got), bytes_of(want));
+        }
+        let counts: Vec<(c_int, c_int)> = together
+            .iter()
+            .map(|e| (e.kve_resident, e.kve_private_resident))
+            .collect();
+        let pages = |kb: i64| (kb * 1024 / i64::from(page())) as c_int;
+        assert_eq!(
+            counts,
+            [
+                (pages(4), pages(4)),
+                (pages(123_456_789), pages(3)),
+                (pages(8), pages(8)),
+                (pages(12), pages(12)),
+            ]
+        );
+        assert_ne!(together[1].kve_flags & KVME_FLAG_SUPER, 0);
+        assert_eq!(together[3].kve_flags & KVME_FLAG_SUPER, 0);
+    }
+
+    fn bytes_of(entry: &kinfo_vmentry) -> &[u8] {
+        // SAFETY: an entry is plain integers and bytes, `size_of` of them.
+        unsafe {
+            core::slice::from_raw_parts(
+                core::ptr::from_ref(entry).cast::<u8>(),
+                size_of::<kinfo_vmentry>(),
+            )
+        }
+    }
+
+    #[test]
     fn malformed_text_names_its_line() {
         for (resident, text, line) in [
             (Resident::Count, "Rss: 4 kB\n", 1),
@@ -598,6 +692,13 @@ VmFlags: ex
                 2,
             ),
             (Resident::Count, "1000-2000 r--p 00000000 00:00 0 \n#\n", 2),
+            // In the place and shape of a line of the first record.
+            (
+                Resident::Count,
+                "1000-2000 r--p 00000000 00:00 0 \nRss:                   4 kB\n\
+                 2000-3000 r--p 00000000 00:00 0 \nRss:                four kB\n",
+                4,
+            ),
             (
                 Resident::Skip,
                 "1000-2000 r--p 00000000 00:00 0 \nRss: 4 kB\n",

@@ -502,6 +502,145 @@ pub(crate) fn parse_map_line(line: &[u8]) -> Option<MapLine<'_>> {
     })
 }
 
+impl Field {
+    /// Every field, in the order of their values.
+    const ALL: [Field; 6] = [
+        Field::Rss,
+        Field::PrivateClean,
+        Field::PrivateDirty,
+        Field::AnonHugePages,
+        Field::ShmemPmdMapped,
+        Field::FilePmdMapped,
+    ];
+
+    /// The name that opens the field's line, with its colon.
+    pub(crate) const fn name(self) -> &'static [u8] {
+        match self {
+            Field::Rss => b"Rss:",
+            Field::PrivateClean => b"Private_Clean:",
+            Field::PrivateDirty => b"Private_Dirty:",
+            Field::AnonHugePages => b"AnonHugePages:",
+            Field::ShmemPmdMapped => b"ShmemPmdMapped:",
+            Field::FilePmdMapped => b"FilePmdMapped:",
+        }
+    }
+}
+
+/// The bytes of a field line that [`RecordLayout`] compares: enough for
+/// every name this crate reads (the longest, `ShmemPmdMapped:`, is 15),
+/// and the kernel pads every name to 16 columns.
+const HEAD: usize = 16;
+
+/// The most field lines a layout remembers; a record has about 25.
+const LAYOUT_LINES: usize = 32;
+
+/// The field lines of an `smaps` record, learned from the first record of
+/// the text, so that the same lines in every later record are recognised
+/// by their first 16 bytes and their length, with no parsing.
+///
+/// Every record the kernel prints has the same field lines in the same
+/// order, each a name padded to 16 columns and a count right-aligned in 8
+/// (`seq_put_decimal_ull_width`), so nearly every line of a record has the
+/// same head and length as the line in the same place of the first
+/// record. Its meaning is then known: `parse_smaps_line` decides a line's
+/// kind from at most its first 15 bytes, so a line with the same 16 bytes
+/// is of the same kind, and only the counts this crate reads are parsed.
+/// A line that differs (a count past 8 digits, a `VmFlags` line, a new
+/// record) is parsed in full, as are the rest of its record's lines.
+///
+/// Parsing each of `smaps`'s 25 lines a record on its own, deciding its
+/// kind by its first bytes, was most of the cost of reading it.
+#[derive(Clone, Copy)]
+pub(crate) struct RecordLayout {
+    /// The first 16 bytes of each line learned.
+    heads: [[u8; HEAD]; LAYOUT_LINES],
+    /// The length of each.
+    lens: [u16; LAYOUT_LINES],
+    /// The count each holds, as 1 + its index in `Field::ALL`, if this
+    /// crate reads it; 0 for a field that is skipped. (Numbers rather than
+    /// `Option<Field>`, so that a new layout is all zero bytes, one
+    /// `memset`.)
+    fields: [u8; LAYOUT_LINES],
+    len: usize,
+    /// No more lines are learned: the first record ended, or had a line
+    /// that cannot be recognised by its head.
+    complete: bool,
+}
+
+impl RecordLayout {
+    pub(crate) const fn new() -> Self {
+        Self {
+            heads: [[0; HEAD]; LAYOUT_LINES],
+            lens: [0; LAYOUT_LINES],
+            fields: [0; LAYOUT_LINES],
+            len: 0,
+            complete: false,
+        }
+    }
+
+    /// Takes the next line of the first record, as `parse_smaps_line`
+    /// parsed it; learning stops at the first line that is not a field
+    /// line of at least 16 bytes, or at [`complete`](Self::complete).
+    pub(crate) fn learn(&mut self, line: &[u8], parsed: &SmapsLine<'_>) {
+        if self.complete {
+            return;
+        }
+        let field = match *parsed {
+            SmapsLine::Field(field, _) => 1 + field as u8,
+            SmapsLine::Skipped => 0,
+            SmapsLine::Map(_) | SmapsLine::VmFlags(_) => {
+                self.complete = true;
+                return;
+            }
+        };
+        let at = self.len;
+        match (
+            line.first_chunk::<HEAD>(),
+            u16::try_from(line.len()),
+            self.heads.get_mut(at),
+            self.lens.get_mut(at),
+            self.fields.get_mut(at),
+        ) {
+            (Some(head), Ok(len), Some(head_at), Some(len_at), Some(field_at)) => {
+                *head_at = *head;
+                *len_at = len;
+                *field_at = field;
+                self.len += 1;
+            }
+            _ => self.complete = true,
+        }
+    }
+
+    /// Ends learning: the first record is over.
+    pub(crate) fn complete(&mut self) {
+        self.complete = true;
+    }
+
+    /// What field line `at` of a record (0 is the line after the map line)
+    /// is, if it has the head and length of the first record's line `at`:
+    /// always what [`parse_smaps_line`] makes of it. `None` when it does
+    /// not match, or its count does not parse: parse it in full.
+    #[inline(always)]
+    pub(crate) fn recognise(&self, at: usize, line: &[u8]) -> Option<SmapsLine<'static>> {
+        if !self.complete || at >= self.len {
+            return None;
+        }
+        if line.len() != usize::from(*self.lens.get(at)?)
+            || line.first_chunk::<HEAD>() != Some(self.heads.get(at)?)
+        {
+            return None;
+        }
+        match self.fields.get(at)?.checked_sub(1) {
+            None => Some(SmapsLine::Skipped),
+            Some(index) => {
+                let field = *Field::ALL.get(usize::from(index))?;
+                let kb = parse_kb(line.get(field.name().len()..)?)?;
+                Some(SmapsLine::Field(field, kb))
+            }
+        }
+    }
+}
+
 /// Parses one line of `smaps` (without its `\n`); `None` when it is
 /// malformed.
 ///
@@ -510,29 +649,14 @@ pub(crate) fn parse_map_line(line: &[u8]) -> Option<MapLine<'_>> {
 /// read are skipped without looking further than their name.
 #[inline]
 pub(crate) fn parse_smaps_line(line: &[u8]) -> Option<SmapsLine<'_>> {
-    let (field, rest) = match *line.first()? {
+    // The fields read, among those that start with the line's first byte.
+    let candidates: &[Field] = match *line.first()? {
         b'0'..=b'9' | b'a'..=b'f' => return parse_map_line(line).map(SmapsLine::Map),
-        b'R' => match line.strip_prefix(b"Rss:") {
-            Some(rest) => (Field::Rss, rest),
-            None => return Some(SmapsLine::Skipped),
-        },
-        b'P' => match line.strip_prefix(b"Private_") {
-            Some([b'C', b'l', b'e', b'a', b'n', b':', rest @ ..]) => (Field::PrivateClean, rest),
-            Some([b'D', b'i', b'r', b't', b'y', b':', rest @ ..]) => (Field::PrivateDirty, rest),
-            _ => return Some(SmapsLine::Skipped),
-        },
-        b'A' => match line.strip_prefix(b"AnonHugePages:") {
-            Some(rest) => (Field::AnonHugePages, rest),
-            None => return Some(SmapsLine::Skipped),
-        },
-        b'S' => match line.strip_prefix(b"ShmemPmdMapped:") {
-            Some(rest) => (Field::ShmemPmdMapped, rest),
-            None => return Some(SmapsLine::Skipped),
-        },
-        b'F' => match line.strip_prefix(b"FilePmdMapped:") {
-            Some(rest) => (Field::FilePmdMapped, rest),
-            None => return Some(SmapsLine::Skipped),
-        },
+        b'R' => &[Field::Rss],
+        b'P' => &[Field::PrivateClean, Field::PrivateDirty],
+        b'A' => &[Field::AnonHugePages],
+        b'S' => &[Field::ShmemPmdMapped],
+        b'F' => &[Field::FilePmdMapped],
         b'V' => {
             return Some(match line.strip_prefix(b"VmFlags:") {
                 Some(rest) => SmapsLine::VmFlags(parse_vm_flags(rest)),
@@ -542,6 +666,12 @@ pub(crate) fn parse_smaps_line(line: &[u8]) -> Option<SmapsLine<'_>> {
         b'B'..=b'Z' => return Some(SmapsLine::Skipped),
         _ => return None,
     };
+    let Some((field, rest)) = candidates
+        .iter()
+        .find_map(|&field| line.strip_prefix(field.name()).map(|rest| (field, rest)))
+    else {
+        return Some(SmapsLine::Skipped);
+    };
     Some(SmapsLine::Field(field, parse_kb(rest)?))
 }
 
@@ -550,24 +680,23 @@ pub(crate) fn parse_smaps_line(line: &[u8]) -> Option<SmapsLine<'_>> {
 /// The kernel right-aligns the number after a name padded with spaces, so
 /// the digits are found from the end, and the padding checked a word at a
 /// time rather than skipped a byte at a time.
-#[inline]
 fn parse_kb(value: &[u8]) -> Option<u64> {
     let number = value.strip_suffix(b" kB").unwrap_or(value);
-    let mut kb: u64 = 0;
-    let mut scale: u64 = 1;
-    let mut digits = 0;
+    let digits = number
+        .iter()
+        .rev()
+        .take_while(|b| b.is_ascii_digit())
+        .count();
+    let (padding, digits) = number.split_at(number.len() - digits);
     // Nineteen digits always fit a `u64`; kB counts never need more.
-    for &b in number.iter().rev().take(19) {
-        let digit = b.wrapping_sub(b'0');
-        if digit > 9 {
-            break;
-        }
-        kb += u64::from(digit) * scale;
-        scale = scale.wrapping_mul(10);
-        digits += 1;
+    if digits.is_empty() || digits.len() > 19 || !all_spaces(padding) {
+        return None;
     }
-    let padding = number.get(..number.len() - digits)?;
-    (digits > 0 && all_spaces(padding)).then_some(kb)
+    Some(
+        digits
+            .iter()
+            .fold(0, |kb, &digit| kb * 10 + u64::from(digit - b'0')),
+    )
 }
 
 /// Whether every byte is a space, eight at a time.
@@ -1037,6 +1166,107 @@ Rss:                 132 kB
 Private_Dirty:       132 kB
 VmFlags: rd wr mr mw me gd ac 
 ";
+
+    /// The layout learned from the first record of `SMAPS`.
+    fn learned_layout() -> (RecordLayout, Vec<&'static [u8]>) {
+        let mut layout = RecordLayout::new();
+        // The field lines of the first record, up to its `VmFlags`.
+        let record: Vec<&[u8]> = SMAPS.lines().skip(1).take(24).map(str::as_bytes).collect();
+        for line in record.iter().chain([&VM_FLAGS_LINE]) {
+            assert_eq!(
+                layout.recognise(0, line),
+                None,
+                "nothing before it completes"
+            );
+            layout.learn(line, &parse_smaps_line(line).unwrap());
+        }
+        layout.complete();
+        (layout, record)
+    }
+
+    #[test]
+    fn a_layout_recognises_the_lines_it_learned_in_their_places() {
+        let (layout, record) = learned_layout();
+        for (at, line) in record.iter().enumerate() {
+            assert_eq!(
+                layout.recognise(at, line),
+                parse_smaps_line(line),
+                "line {at}"
+            );
+            assert!(layout.recognise(at, line).is_some(), "line {at}");
+            let elsewhere = if at == 0 { 1 } else { at - 1 };
+            assert_eq!(layout.recognise(elsewhere, line), None, "line {at} moved");
+        }
+        // `VmFlags` is not learned: it ends the layout.
+        assert_eq!(layout.recognise(24, VM_FLAGS_LINE), None);
+    }
+
+    const VM_FLAGS_LINE: &[u8] = b"VmFlags: rd mr mw me ";
+
+    #[test]
+    fn what_a_layout_recognises_is_what_the_full_parse_says() {
+        let (layout, record) = learned_layout();
+        let mut recognised = 0;
+        for (at, line) in record.iter().enumerate() {
+            let mut variants: Vec<Vec<u8>> = vec![
+                line.to_vec(),
+                [&line[..16], b"123456789 kB"].concat(),
+                [&line[..16], b"      12 MB"].concat(),
+                [&line[..16], b"       - kB"].concat(),
+            ];
+            for i in 0..line.len() {
+                for byte in [b' ', b'0', b'9', b'x', b':', b'P', 0xff] {
+                    let mut changed = line.to_vec();
+                    changed[i] = byte;
+                    variants.push(changed);
+                }
+            }
+            for variant in &variants {
+                let got = layout.recognise(at, variant);
+                if got.is_some() {
+                    recognised += 1;
+                    assert_eq!(
+                        got,
+                        parse_smaps_line(variant),
+                        "{:?}",
+                        variant.escape_ascii()
+                    );
+                }
+            }
+        }
+        assert!(recognised > 25 * 8, "only {recognised} variants recognised");
+    }
+
+    #[test]
+    fn every_field_is_in_all_at_its_own_value() {
+        for (i, field) in Field::ALL.into_iter().enumerate() {
+            assert_eq!(field as usize, i);
+            assert_eq!(
+                parse_smaps_line(&[field.name(), b" 1 kB"].concat()),
+                Some(SmapsLine::Field(field, 1))
+            );
+        }
+    }
+
+    #[test]
+    fn a_layout_stops_learning_at_a_line_it_cannot_recognise() {
+        let mut layout = RecordLayout::new();
+        for line in [
+            &b"Size:                  8 kB"[..],
+            b"Short: 1",
+            b"Rss:                   8 kB",
+        ] {
+            layout.learn(line, &parse_smaps_line(line).unwrap());
+        }
+        layout.complete();
+        assert!(
+            layout
+                .recognise(0, b"Size:                 16 kB")
+                .is_some()
+        );
+        assert_eq!(layout.recognise(1, b"Short: 1"), None);
+        assert_eq!(layout.recognise(2, b"Rss:                   8 kB"), None);
+    }
 
     #[test]
     fn smaps_records_collect_their_fields() {

@@ -165,10 +165,16 @@ fn why_no_map(pid: u32) -> Result<(), Error> {
     }
 }
 
-/// Feeds `on_line` every line of the file, as the chunks arrive; the part
-/// of a line a chunk cuts off waits at the front of the buffer for the
-/// rest. The kernel ends every line with `\n`: false when the last line
-/// has none, and so is malformed.
+/// Feeds `on_line` every line of the file, a buffer at a time: the buffer
+/// is filled by as many reads as it takes (`seq_file` gives a page or so
+/// a read), then its lines are parsed, and the part of a line the buffer
+/// cuts off waits at its front for the rest. The kernel ends every line
+/// with `\n`: false when the last line has none, and so is malformed.
+///
+/// Parsing after each read instead cost twice the parsing itself: every
+/// system call leaves the caches, the branch predictors and, in a virtual
+/// machine, the TLB cold for the parser, which then paid for it on every
+/// page of text.
 fn read_lines(fd: &Fd, mut on_line: impl FnMut(&[u8]) -> Result<(), Error>) -> Result<bool, Error> {
     let mut buf: Vec<u8> = Vec::new();
     buf.try_reserve_exact(CHUNK)
@@ -178,8 +184,12 @@ fn read_lines(fd: &Fd, mut on_line: impl FnMut(&[u8]) -> Result<(), Error>) -> R
             // One line longer than the buffer: make room for the rest.
             buf.try_reserve(buf.len()).map_err(|_| Error::OutOfMemory)?;
         }
-        if fd.read_more(&mut buf)? == 0 {
-            break;
+        let mut end = false;
+        while buf.len() < buf.capacity() {
+            if fd.read_more(&mut buf)? == 0 {
+                end = true;
+                break;
+            }
         }
         let mut lines = Lines::new(&buf);
         for line in &mut lines {
@@ -187,8 +197,10 @@ fn read_lines(fd: &Fd, mut on_line: impl FnMut(&[u8]) -> Result<(), Error>) -> R
         }
         let consumed = buf.len() - lines.rest().len();
         buf.drain(..consumed);
+        if end {
+            return Ok(buf.is_empty());
+        }
     }
-    Ok(buf.is_empty())
 }
 
 /// The whole file, read in `CHUNK`s into a buffer that doubles as it
