@@ -47,8 +47,8 @@ use crate::abi::{
 use crate::error::Error;
 use crate::procfs::classify::{VnAttrs, classify, makedev, vn_type};
 use crate::procfs::text::{
-    MapLine, Perms, RecordLayout, SmapsCounts, SmapsLine, Unescaped, VmFlags, parse_map_line,
-    parse_smaps_line, unescape_path,
+    Lines, MapLine, Perms, RecordLayout, SmapsCounts, SmapsLine, Unescaped, VmFlags,
+    parse_map_line, parse_smaps_line, unescape_path,
 };
 use crate::sys::Resident;
 use crate::vmmap::VmMap;
@@ -112,9 +112,6 @@ pub(crate) struct Builder<S> {
     /// The field lines of the first `smaps` record, to recognise the same
     /// lines of the others.
     layout: RecordLayout,
-    /// Which line of the layout the next line of the pending record is;
-    /// past the layout's end once a line did not match.
-    layout_at: usize,
 }
 
 impl<S: Stat> Builder<S> {
@@ -152,44 +149,71 @@ impl<S: Stat> Builder<S> {
             reported_end: 0,
             lines: 0,
             layout: RecordLayout::new(),
-            layout_at: usize::MAX,
         }
     }
 
-    /// The error for the line after the last one fed: one that did not
-    /// parse, or an unterminated last line.
-    pub(crate) fn malformed_next_line(&self) -> Error {
-        Error::MalformedText {
-            line: self.lines + 1,
-        }
-    }
-
-    /// Takes one line, without its `\n`.
-    pub(crate) fn line(&mut self, line: &[u8]) -> Result<(), Error> {
-        self.lines += 1;
+    /// Feeds every complete line of `text`, each ended by its `\n`; the
+    /// length of those lines. What follows the last `\n` is left to the
+    /// caller: the start of a line the next read completes, or, at the end
+    /// of the text, for [`finish`](Self::finish).
+    ///
+    /// The loop over lines is here, so that a record's field lines that
+    /// the layout knows are passed over whole.
+    pub(crate) fn lines(&mut self, text: &[u8]) -> Result<usize, Error> {
+        let mut lines = Lines::new(text);
         match self.resident {
             Resident::Skip => {
-                let map_line = parse_map_line(line).ok_or(self.malformed_line())?;
-                self.begin(&map_line);
-                self.end_record()
+                for line in &mut lines {
+                    self.lines += 1;
+                    self.maps_line(line)?;
+                }
             }
             Resident::Count => {
-                if let Some(pending) = self.pending.as_mut()
-                    && let Some(known) = self.layout.recognise(self.layout_at, line)
-                {
-                    self.layout_at += 1;
-                    pending.counts.record(known);
-                    return Ok(());
+                while let Some(line) = lines.next() {
+                    self.lines += 1;
+                    if !self.smaps_line(line)? {
+                        continue;
+                    }
+                    // A record began: its field lines, if the layout's.
+                    let at = lines.position();
+                    if let Some(pending) = self.pending.as_mut()
+                        && self
+                            .layout
+                            .take_record(text.get(at..).unwrap_or_default(), &mut pending.counts)
+                    {
+                        let (count, span) = self.layout.lines();
+                        self.lines += count;
+                        lines.skip_to(at + span);
+                    }
                 }
-                self.smaps_line(line)
             }
         }
+        Ok(text.len() - lines.rest().len())
     }
 
-    /// An `smaps` line the layout did not recognise, parsed in full.
-    fn smaps_line(&mut self, line: &[u8]) -> Result<(), Error> {
-        // The rest of this record is parsed in full too.
-        self.layout_at = usize::MAX;
+    /// The map, once every line was fed; `rest` is what followed the last
+    /// `\n` of the text, an unterminated line unless empty, and so
+    /// malformed.
+    pub(crate) fn finish(mut self, rest: &[u8]) -> Result<VmMap, Error> {
+        if !rest.is_empty() {
+            return Err(Error::MalformedText {
+                line: self.lines + 1,
+            });
+        }
+        self.end_record()?;
+        Ok(self.map)
+    }
+
+    /// A line of `maps`: a map line, a record of its own.
+    fn maps_line(&mut self, line: &[u8]) -> Result<(), Error> {
+        let map_line = parse_map_line(line).ok_or(self.malformed_line())?;
+        self.begin(&map_line);
+        self.end_record()
+    }
+
+    /// An `smaps` line, parsed in full; true when it is a map line, which
+    /// begins a record.
+    fn smaps_line(&mut self, line: &[u8]) -> Result<bool, Error> {
         match parse_smaps_line(line).ok_or(self.malformed_line())? {
             SmapsLine::Map(map_line) => {
                 // The first record ends at the second map line.
@@ -198,8 +222,7 @@ impl<S: Stat> Builder<S> {
                 }
                 self.end_record()?;
                 self.begin(&map_line);
-                self.layout_at = 0;
-                Ok(())
+                Ok(true)
             }
             // A field before any map line belongs to nothing.
             other => {
@@ -207,7 +230,7 @@ impl<S: Stat> Builder<S> {
                 let pending = self.pending.as_mut().ok_or(malformed)?;
                 pending.counts.record(other);
                 self.layout.learn(line, &other);
-                Ok(())
+                Ok(false)
             }
         }
     }
@@ -215,12 +238,6 @@ impl<S: Stat> Builder<S> {
     /// The error for the line just fed.
     fn malformed_line(&self) -> Error {
         Error::MalformedText { line: self.lines }
-    }
-
-    /// The map, once every line was fed.
-    pub(crate) fn finish(mut self) -> Result<VmMap, Error> {
-        self.end_record()?;
-        Ok(self.map)
     }
 
     fn begin(&mut self, line: &MapLine<'_>) {

@@ -18,6 +18,7 @@ mod text;
 #[cfg(all(test, target_os = "linux"))]
 pub(crate) use classify::S_IFMT;
 pub(crate) use entries::{Builder, NoStat};
+#[cfg(all(test, target_os = "linux"))]
 pub(crate) use text::Lines;
 // What the Linux backend adds: the stat hook, and /proc/PID/stat.
 #[cfg(target_os = "linux")]
@@ -40,14 +41,8 @@ use crate::vmmap::VmMap;
 /// or the last when it lacks its newline; or `OutOfMemory`.
 pub(crate) fn vmmap_from_text(text: &[u8], resident: Resident) -> Result<VmMap, Error> {
     let mut builder = Builder::new(resident, host_page_size(), NoStat)?;
-    let mut lines = Lines::new(text);
-    for line in &mut lines {
-        builder.line(line)?;
-    }
-    if !lines.rest().is_empty() {
-        return Err(builder.malformed_next_line());
-    }
-    builder.finish()
+    let complete = builder.lines(text)?;
+    builder.finish(text.get(complete..).unwrap_or_default())
 }
 
 /// This host's page size, asked of `sysconf` once; 4096 where there is no

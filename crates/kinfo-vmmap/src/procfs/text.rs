@@ -188,6 +188,37 @@ impl<'a> Lines<'a> {
     pub fn rest(&self) -> &'a [u8] {
         self.text.get(self.start..).unwrap_or_default()
     }
+
+    /// Where the next line starts.
+    pub fn position(&self) -> usize {
+        self.start
+    }
+
+    /// Goes on from `at`, the start of a line at or after
+    /// [`position`](Self::position): the lines before it are passed over.
+    pub fn skip_to(&mut self, at: usize) {
+        let block_at = at - at % BLOCK;
+        self.start = at;
+        self.block_at = block_at;
+        self.newlines = block_mask(self.text, block_at) & (!0u64 << (at - block_at));
+    }
+}
+
+/// The newline mask of the block of `text` at `at`, the last one padded
+/// with bytes that are not newlines; 0 past the end.
+#[inline(always)]
+fn block_mask(text: &[u8], at: usize) -> u64 {
+    let rest = text.get(at..).unwrap_or_default();
+    match rest.first_chunk::<BLOCK>() {
+        Some(block) => newline_mask(block),
+        None => {
+            let mut block = [0u8; BLOCK];
+            if let Some(head) = block.get_mut(..rest.len()) {
+                head.copy_from_slice(rest);
+            }
+            newline_mask(&block)
+        }
+    }
 }
 
 const BLOCK: usize = 64;
@@ -261,17 +292,10 @@ impl<'a> Iterator for Lines<'a> {
     fn next(&mut self) -> Option<&'a [u8]> {
         while self.newlines == 0 {
             let at = self.block_at.wrapping_add(BLOCK);
-            let rest = self.text.get(at..).filter(|r| !r.is_empty())?;
-            self.newlines = match rest.first_chunk::<BLOCK>() {
-                Some(block) => newline_mask(block),
-                None => {
-                    // The last, partial block, padded with bytes that are
-                    // not newlines.
-                    let mut block = [0u8; BLOCK];
-                    block.get_mut(..rest.len())?.copy_from_slice(rest);
-                    newline_mask(&block)
-                }
-            };
+            if at >= self.text.len() {
+                return None;
+            }
+            self.newlines = block_mask(self.text, at);
             self.block_at = at;
         }
         let end = self.block_at + self.newlines.trailing_zeros() as usize;
@@ -503,16 +527,6 @@ pub(crate) fn parse_map_line(line: &[u8]) -> Option<MapLine<'_>> {
 }
 
 impl Field {
-    /// Every field, in the order of their values.
-    const ALL: [Field; 6] = [
-        Field::Rss,
-        Field::PrivateClean,
-        Field::PrivateDirty,
-        Field::AnonHugePages,
-        Field::ShmemPmdMapped,
-        Field::FilePmdMapped,
-    ];
-
     /// The name that opens the field's line, with its colon.
     pub(crate) const fn name(self) -> &'static [u8] {
         match self {
@@ -534,19 +548,26 @@ const HEAD: usize = 16;
 /// The most field lines a layout remembers; a record has about 25.
 const LAYOUT_LINES: usize = 32;
 
+/// The most bytes of field lines a layout spans, in newline-mask blocks; a
+/// record's are about 650 bytes.
+const LAYOUT_BLOCKS: usize = 24;
+
 /// The field lines of an `smaps` record, learned from the first record of
-/// the text, so that the same lines in every later record are recognised
-/// by their first 16 bytes and their length, with no parsing.
+/// the text, so that the same lines of every later record are recognised
+/// at once, by where their newlines fall and by their first 16 bytes,
+/// with no line parsed but the counts this crate reads.
 ///
 /// Every record the kernel prints has the same field lines in the same
 /// order, each a name padded to 16 columns and a count right-aligned in 8
-/// (`seq_put_decimal_ull_width`), so nearly every line of a record has the
-/// same head and length as the line in the same place of the first
-/// record. Its meaning is then known: `parse_smaps_line` decides a line's
-/// kind from at most its first 15 bytes, so a line with the same 16 bytes
-/// is of the same kind, and only the counts this crate reads are parsed.
-/// A line that differs (a count past 8 digits, a `VmFlags` line, a new
-/// record) is parsed in full, as are the rest of its record's lines.
+/// (`seq_put_decimal_ull_width`), so the field lines of nearly every
+/// record are byte for byte as long as the first record's. When the
+/// newlines after a map line fall exactly where the first record's did,
+/// those bytes are the same lines, one by one; when each line also starts
+/// with the same 16 bytes, it is of the same kind, since
+/// `parse_smaps_line` decides a line's kind from at most its first 15.
+/// Only then is the record taken whole; anything else (a count past 8
+/// digits, a line added or missing) is parsed line by line, as the first
+/// record was.
 ///
 /// Parsing each of `smaps`'s 25 lines a record on its own, deciding its
 /// kind by its first bytes, was most of the cost of reading it.
@@ -554,14 +575,19 @@ const LAYOUT_LINES: usize = 32;
 pub(crate) struct RecordLayout {
     /// The first 16 bytes of each line learned.
     heads: [[u8; HEAD]; LAYOUT_LINES],
-    /// The length of each.
-    lens: [u16; LAYOUT_LINES],
-    /// The count each holds, as 1 + its index in `Field::ALL`, if this
-    /// crate reads it; 0 for a field that is skipped. (Numbers rather than
-    /// `Option<Field>`, so that a new layout is all zero bytes, one
-    /// `memset`.)
-    fields: [u8; LAYOUT_LINES],
+    /// Where each starts, from the first.
+    starts: [u16; LAYOUT_LINES],
+    /// Lines learned.
     len: usize,
+    /// Their bytes, newlines included.
+    span: usize,
+    /// Bit `i % 64` of word `i / 64`: byte `i` of the span is a newline.
+    newlines: [u64; LAYOUT_BLOCKS],
+    /// The counts the lines hold that this crate reads, in line order:
+    /// where each count starts and ends (its line's newline) in the span.
+    reads: [(u16, u16, Field); LAYOUT_LINES],
+    /// How many there are.
+    read_count: usize,
     /// No more lines are learned: the first record ended, or had a line
     /// that cannot be recognised by its head.
     complete: bool,
@@ -571,9 +597,12 @@ impl RecordLayout {
     pub(crate) const fn new() -> Self {
         Self {
             heads: [[0; HEAD]; LAYOUT_LINES],
-            lens: [0; LAYOUT_LINES],
-            fields: [0; LAYOUT_LINES],
+            starts: [0; LAYOUT_LINES],
             len: 0,
+            span: 0,
+            newlines: [0; LAYOUT_BLOCKS],
+            reads: [(0, 0, Field::Rss); LAYOUT_LINES],
+            read_count: 0,
             complete: false,
         }
     }
@@ -586,29 +615,31 @@ impl RecordLayout {
             return;
         }
         let field = match *parsed {
-            SmapsLine::Field(field, _) => 1 + field as u8,
-            SmapsLine::Skipped => 0,
+            SmapsLine::Field(field, _) => Some(field),
+            SmapsLine::Skipped => None,
             SmapsLine::Map(_) | SmapsLine::VmFlags(_) => {
                 self.complete = true;
                 return;
             }
         };
-        let at = self.len;
-        match (
-            line.first_chunk::<HEAD>(),
-            u16::try_from(line.len()),
-            self.heads.get_mut(at),
-            self.lens.get_mut(at),
-            self.fields.get_mut(at),
-        ) {
-            (Some(head), Ok(len), Some(head_at), Some(len_at), Some(field_at)) => {
-                *head_at = *head;
-                *len_at = len;
-                *field_at = field;
-                self.len += 1;
-            }
-            _ => self.complete = true,
+        let (at, start, end) = (self.len, self.span, self.span + line.len());
+        let fits = self.heads.get(at).is_some()
+            && end / 64 < LAYOUT_BLOCKS
+            && self.read_count < self.reads.len();
+        let (Some(head), true) = (line.first_chunk::<HEAD>(), fits) else {
+            self.complete = true;
+            return;
+        };
+        // `end` is below 64 * LAYOUT_BLOCKS, so every position fits a u16.
+        self.heads[at] = *head;
+        self.starts[at] = start as u16;
+        self.newlines[end / 64] |= 1 << (end % 64);
+        if let Some(field) = field {
+            self.reads[self.read_count] = ((start + field.name().len()) as u16, end as u16, field);
+            self.read_count += 1;
         }
+        self.len += 1;
+        self.span = end + 1;
     }
 
     /// Ends learning: the first record is over.
@@ -616,28 +647,57 @@ impl RecordLayout {
         self.complete = true;
     }
 
-    /// What field line `at` of a record (0 is the line after the map line)
-    /// is, if it has the head and length of the first record's line `at`:
-    /// always what [`parse_smaps_line`] makes of it. `None` when it does
-    /// not match, or its count does not parse: parse it in full.
-    #[inline(always)]
-    pub(crate) fn recognise(&self, at: usize, line: &[u8]) -> Option<SmapsLine<'static>> {
-        if !self.complete || at >= self.len {
-            return None;
+    /// Lines learned, and their bytes.
+    pub(crate) fn lines(&self) -> (usize, usize) {
+        (self.len, self.span)
+    }
+
+    /// Takes the field lines at the front of `text`, the rest of a record
+    /// after its map line, if they are the layout's lines: their counts go
+    /// into `counts`, as `parse_smaps_line` would read them. False, with
+    /// nothing recorded, when they are not, or a count does not parse:
+    /// parse them line by line.
+    #[inline(never)]
+    pub(crate) fn take_record(&self, text: &[u8], counts: &mut SmapsCounts) -> bool {
+        if !self.complete || self.len == 0 {
+            return false;
         }
-        if line.len() != usize::from(*self.lens.get(at)?)
-            || line.first_chunk::<HEAD>() != Some(self.heads.get(at)?)
-        {
-            return None;
-        }
-        match self.fields.get(at)?.checked_sub(1) {
-            None => Some(SmapsLine::Skipped),
-            Some(index) => {
-                let field = *Field::ALL.get(usize::from(index))?;
-                let kb = parse_kb(line.get(field.name().len()..)?)?;
-                Some(SmapsLine::Field(field, kb))
+        let Some(span) = text.get(..self.span) else {
+            return false;
+        };
+        // The newlines fall where the first record's did...
+        let blocks = self.span.div_ceil(BLOCK);
+        for (i, &want) in self.newlines.iter().enumerate().take(blocks) {
+            let got = match span.get(i * BLOCK..).and_then(|b| b.first_chunk::<BLOCK>()) {
+                Some(block) => newline_mask(block),
+                None => block_mask(span, i * BLOCK),
+            };
+            if got != want {
+                return false;
             }
         }
+        // ...and the lines they end start as the first record's did.
+        for (&start, head) in self.starts.iter().zip(&self.heads).take(self.len) {
+            let start = usize::from(start);
+            if span.get(start..start + HEAD) != Some(head.as_slice()) {
+                return false;
+            }
+        }
+        let mut read = SmapsCounts {
+            vm_flags: counts.vm_flags,
+            ..SmapsCounts::default()
+        };
+        for &(from, to, field) in self.reads.iter().take(self.read_count) {
+            match span
+                .get(usize::from(from)..usize::from(to))
+                .and_then(parse_kb)
+            {
+                Some(kb) => read.record(SmapsLine::Field(field, kb)),
+                None => return false,
+            }
+        }
+        *counts = read;
+        true
     }
 }
 
@@ -1167,89 +1227,95 @@ Private_Dirty:       132 kB
 VmFlags: rd wr mr mw me gd ac 
 ";
 
-    /// The layout learned from the first record of `SMAPS`.
-    fn learned_layout() -> (RecordLayout, Vec<&'static [u8]>) {
+    /// The layout learned from the first record of `SMAPS`, and the text
+    /// of that record's field lines.
+    fn learned_layout() -> (RecordLayout, String) {
         let mut layout = RecordLayout::new();
         // The field lines of the first record, up to its `VmFlags`.
-        let record: Vec<&[u8]> = SMAPS.lines().skip(1).take(24).map(str::as_bytes).collect();
-        for line in record.iter().chain([&VM_FLAGS_LINE]) {
-            assert_eq!(
-                layout.recognise(0, line),
-                None,
-                "nothing before it completes"
-            );
-            layout.learn(line, &parse_smaps_line(line).unwrap());
+        let fields: String = SMAPS
+            .lines()
+            .skip(1)
+            .take(24)
+            .map(|l| format!("{l}\n"))
+            .collect();
+        for line in fields.lines().chain([VM_FLAGS_LINE]) {
+            assert!(!layout.take_record(fields.as_bytes(), &mut SmapsCounts::default()));
+            layout.learn(line.as_bytes(), &parse_smaps_line(line.as_bytes()).unwrap());
         }
         layout.complete();
-        (layout, record)
+        (layout, fields)
     }
 
-    #[test]
-    fn a_layout_recognises_the_lines_it_learned_in_their_places() {
-        let (layout, record) = learned_layout();
-        for (at, line) in record.iter().enumerate() {
-            assert_eq!(
-                layout.recognise(at, line),
-                parse_smaps_line(line),
-                "line {at}"
-            );
-            assert!(layout.recognise(at, line).is_some(), "line {at}");
-            let elsewhere = if at == 0 { 1 } else { at - 1 };
-            assert_eq!(layout.recognise(elsewhere, line), None, "line {at} moved");
+    const VM_FLAGS_LINE: &str = "VmFlags: rd mr mw me ";
+
+    /// The counts of `text`'s lines, parsed one by one.
+    fn counts_line_by_line(text: &[u8]) -> Option<SmapsCounts> {
+        let mut counts = SmapsCounts::default();
+        let mut lines = Lines::new(text);
+        for line in &mut lines {
+            counts.record(parse_smaps_line(line)?);
         }
-        // `VmFlags` is not learned: it ends the layout.
-        assert_eq!(layout.recognise(24, VM_FLAGS_LINE), None);
+        Some(counts)
     }
 
-    const VM_FLAGS_LINE: &[u8] = b"VmFlags: rd mr mw me ";
+    #[test]
+    fn a_layout_takes_the_field_lines_it_learned_whole() {
+        let (layout, fields) = learned_layout();
+        assert_eq!(layout.lines(), (24, fields.len()));
+        let record = format!("{fields}{VM_FLAGS_LINE}\n");
+        let mut counts = SmapsCounts::default();
+        assert!(layout.take_record(record.as_bytes(), &mut counts));
+        assert_eq!(Some(counts), counts_line_by_line(fields.as_bytes()));
+        assert_eq!((counts.rss_kb, counts.private_clean_kb), (8, 8));
+        // Cut short, or with a line missing, it is not the layout's.
+        let cut = &fields.as_bytes()[..fields.len() - 1];
+        assert!(!layout.take_record(cut, &mut counts));
+        let missing: String = fields.lines().skip(1).map(|l| format!("{l}\n")).collect();
+        assert!(!layout.take_record(format!("{missing}{record}").as_bytes(), &mut counts));
+    }
 
     #[test]
-    fn what_a_layout_recognises_is_what_the_full_parse_says() {
-        let (layout, record) = learned_layout();
-        let mut recognised = 0;
-        for (at, line) in record.iter().enumerate() {
-            let mut variants: Vec<Vec<u8>> = vec![
-                line.to_vec(),
-                [&line[..16], b"123456789 kB"].concat(),
-                [&line[..16], b"      12 MB"].concat(),
-                [&line[..16], b"       - kB"].concat(),
-            ];
-            for i in 0..line.len() {
-                for byte in [b' ', b'0', b'9', b'x', b':', b'P', 0xff] {
-                    let mut changed = line.to_vec();
-                    changed[i] = byte;
-                    variants.push(changed);
-                }
-            }
-            for variant in &variants {
-                let got = layout.recognise(at, variant);
-                if got.is_some() {
-                    recognised += 1;
-                    assert_eq!(
-                        got,
-                        parse_smaps_line(variant),
-                        "{:?}",
-                        variant.escape_ascii()
-                    );
-                }
+    fn what_a_layout_takes_is_what_the_full_parse_says() {
+        let (layout, fields) = learned_layout();
+        let mut taken = 0;
+        let mut variants: Vec<Vec<u8>> = Vec::new();
+        for i in 0..fields.len() {
+            for byte in [b' ', b'\n', b'0', b'9', b'x', b':', b'P', b'V', 0xff] {
+                let mut changed = fields.clone().into_bytes();
+                changed[i] = byte;
+                variants.push(changed);
             }
         }
-        assert!(recognised > 25 * 8, "only {recognised} variants recognised");
-    }
-
-    #[test]
-    fn every_field_is_in_all_at_its_own_value() {
-        for (i, field) in Field::ALL.into_iter().enumerate() {
-            assert_eq!(field as usize, i);
-            assert_eq!(
-                parse_smaps_line(&[field.name(), b" 1 kB"].concat()),
-                Some(SmapsLine::Field(field, 1))
-            );
+        let longer = fields.replacen(
+            "Rss:                   8 kB",
+            "Rss:           123456789 kB",
+            1,
+        );
+        variants.push(longer.into_bytes());
+        for variant in &variants {
+            let untouched = SmapsCounts {
+                rss_kb: 77,
+                ..SmapsCounts::default()
+            };
+            let mut counts = untouched;
+            if layout.take_record(variant, &mut counts) {
+                taken += 1;
+                assert_eq!(
+                    Some(counts),
+                    counts_line_by_line(variant),
+                    "{:?}",
+                    variant.escape_ascii()
+                );
+            } else {
+                assert_eq!(counts, untouched, "nothing recorded");
+            }
         }
+        // Digits changed in place, and padding turned into digits, are taken.
+        assert!(taken > fields.len(), "only {taken} variants taken");
     }
 
     #[test]
-    fn a_layout_stops_learning_at_a_line_it_cannot_recognise() {
+    fn a_layout_stops_learning_at_a_line_it_cannot_take() {
         let mut layout = RecordLayout::new();
         for line in [
             &b"Size:                  8 kB"[..],
@@ -1259,13 +1325,25 @@ VmFlags: rd wr mr mw me gd ac
             layout.learn(line, &parse_smaps_line(line).unwrap());
         }
         layout.complete();
-        assert!(
-            layout
-                .recognise(0, b"Size:                 16 kB")
-                .is_some()
-        );
-        assert_eq!(layout.recognise(1, b"Short: 1"), None);
-        assert_eq!(layout.recognise(2, b"Rss:                   8 kB"), None);
+        assert_eq!(layout.lines(), (1, 28));
+        let mut counts = SmapsCounts::default();
+        assert!(layout.take_record(b"Size:                 16 kB\nShort: 1\n", &mut counts));
+        assert_eq!(counts, SmapsCounts::default());
+    }
+
+    #[test]
+    fn every_field_is_read_by_its_name() {
+        for field in [
+            Field::Rss,
+            Field::PrivateClean,
+            Field::PrivateDirty,
+            Field::AnonHugePages,
+            Field::ShmemPmdMapped,
+            Field::FilePmdMapped,
+        ] {
+            let line = [field.name(), b"       1 kB"].concat();
+            assert_eq!(parse_smaps_line(&line), Some(SmapsLine::Field(field, 1)));
+        }
     }
 
     #[test]

@@ -70,7 +70,7 @@ use alloc::vec::Vec;
 use core::ffi::{CStr, c_int};
 
 use crate::error::Error;
-use crate::procfs::{Builder, Lines, count_newlines, host_page_size, parse_stat};
+use crate::procfs::{Builder, count_newlines, host_page_size, parse_stat};
 use crate::sys::Resident;
 use crate::vmmap::VmMap;
 
@@ -99,7 +99,7 @@ pub(crate) fn vmmap(pid: i32, resident: Resident) -> Result<VmMap, Error> {
     };
     let fd = Fd::open(path.of(pid, leaf))?;
     let page_size = host_page_size();
-    let builder = match resident {
+    let map = match resident {
         // The whole `maps` text is a fraction of the array it becomes (70
         // bytes a line against 1160), so it is read first and its lines
         // counted: the array is then `calloc`ed once at its final size,
@@ -111,28 +111,18 @@ pub(crate) fn vmmap(pid: i32, resident: Resident) -> Result<VmMap, Error> {
             let lines = count_newlines(&text);
             let stat = StatCache::default();
             let mut builder = Builder::with_capacity(resident, page_size, stat, lines)?;
-            let mut lines = Lines::new(&text);
-            for line in &mut lines {
-                builder.line(line)?;
-            }
-            if !lines.rest().is_empty() {
-                return Err(builder.malformed_next_line());
-            }
-            builder
+            let complete = builder.lines(&text)?;
+            builder.finish(text.get(complete..).unwrap_or_default())?
         }
         // `smaps` is ten times longer, as long as the array itself: it is
         // parsed as it arrives, and the array grows.
         Resident::Count => {
             let mut builder = Builder::new(resident, page_size, StatCache::default())?;
-            let complete = read_lines(&fd, |line| builder.line(line))?;
+            let rest = read_lines(&fd, |text| builder.lines(text))?;
             drop(fd);
-            if !complete {
-                return Err(builder.malformed_next_line());
-            }
-            builder
+            builder.finish(&rest)?
         }
     };
-    let map = builder.finish()?;
     if map.is_empty() {
         why_no_map(pid)?;
     }
@@ -165,17 +155,21 @@ fn why_no_map(pid: u32) -> Result<(), Error> {
     }
 }
 
-/// Feeds `on_line` every line of the file, a buffer at a time: the buffer
-/// is filled by as many reads as it takes (`seq_file` gives a page or so
-/// a read), then its lines are parsed, and the part of a line the buffer
-/// cuts off waits at its front for the rest. The kernel ends every line
-/// with `\n`: false when the last line has none, and so is malformed.
+/// Feeds `lines` the file a buffer at a time: the buffer is filled by as
+/// many reads as it takes (`seq_file` gives a page or so a read), then
+/// `lines` takes its complete lines and says how long they are, and the
+/// part of a line the buffer cuts off waits at its front for the rest.
+/// What follows the last `\n` of the file is returned: nothing, since the
+/// kernel ends every line with one, unless the text is malformed.
 ///
 /// Parsing after each read instead cost twice the parsing itself: every
 /// system call leaves the caches, the branch predictors and, in a virtual
 /// machine, the TLB cold for the parser, which then paid for it on every
 /// page of text.
-fn read_lines(fd: &Fd, mut on_line: impl FnMut(&[u8]) -> Result<(), Error>) -> Result<bool, Error> {
+fn read_lines(
+    fd: &Fd,
+    mut lines: impl FnMut(&[u8]) -> Result<usize, Error>,
+) -> Result<Vec<u8>, Error> {
     let mut buf: Vec<u8> = Vec::new();
     buf.try_reserve_exact(CHUNK)
         .map_err(|_| Error::OutOfMemory)?;
@@ -191,14 +185,10 @@ fn read_lines(fd: &Fd, mut on_line: impl FnMut(&[u8]) -> Result<(), Error>) -> R
                 break;
             }
         }
-        let mut lines = Lines::new(&buf);
-        for line in &mut lines {
-            on_line(line)?;
-        }
-        let consumed = buf.len() - lines.rest().len();
-        buf.drain(..consumed);
+        let complete = lines(&buf)?;
+        buf.drain(..complete);
         if end {
-            return Ok(buf.is_empty());
+            return Ok(buf);
         }
     }
 }
@@ -1139,12 +1129,13 @@ mod tests {
         c_path.push(0);
         let fd = Fd::open(CStr::from_bytes_with_nul(&c_path).unwrap()).unwrap();
         let mut lengths = Vec::new();
-        let complete = read_lines(&fd, |line| {
-            lengths.push(line.len());
-            Ok(())
+        let rest = read_lines(&fd, |text| {
+            let mut lines = crate::procfs::Lines::new(text);
+            lengths.extend(lines.by_ref().map(<[u8]>::len));
+            Ok(text.len() - lines.rest().len())
         })
         .unwrap();
-        complete.then_some(lengths)
+        rest.is_empty().then_some(lengths)
     }
 
     #[test]
