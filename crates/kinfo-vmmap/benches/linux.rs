@@ -19,6 +19,18 @@
 //! `linux_smaps_N`) the library within 1.05× the bound; counts skipped
 //! (`maps`, group `linux_maps_N`) within 1.15×.
 //!
+//! The floor (`floor`) is the bound with the array `calloc`ed: zeroed, as
+//! FreeBSD's is and the library's must be (every byte of `kve_path` past
+//! its NUL is 0), which the bound's `malloc` leaves undone. Its distance
+//! from the bound is the cost of zeroing; the library's distance from it
+//! is the cost of parsing.
+//!
+//! Criterion measures each function on its own, one after the other, and
+//! on a shared machine the load drifts between them. So the ratios of the
+//! summary come from rounds instead: each round times the bound, the floor
+//! and the library once each, in turn, and a ratio is the median of the
+//! rounds' ratios, with the quartiles beside it.
+//!
 //! At 10,000 mappings, peers too: the `procfs` crate's `Process::smaps()`;
 //! the `PROCMAP_QUERY` ioctl of Linux 6.11 and later, one VMA per call,
 //! building the same entries as the library, and the ioctls alone,
@@ -118,16 +130,112 @@ mod linux {
         println!("{}", common::machine());
         let mut c = common::criterion();
         let mut measured = Vec::new();
+        let mut rounds = Vec::new();
         for mappings in SIZES {
             let child = MappedChild::spawn(mappings);
             let pid = child.pid;
             let entries = bench_size(&mut c, pid, mappings);
             println!("child {pid} with {mappings} mappings: {entries} entries");
             measured.push((mappings, entries));
+            for resident in [true, false] {
+                rounds.push((mappings, entries, Rounds::run(pid, entries, resident)));
+            }
             drop(child);
         }
         c.final_summary();
         summary(&measured);
+        rounds_summary(&rounds);
+    }
+
+    /// The bound, the floor and the library timed in turn, round after
+    /// round, in one mode.
+    struct Rounds {
+        resident: bool,
+        /// Seconds, one per round: (bound, floor, library).
+        times: Vec<(f64, f64, f64)>,
+    }
+
+    impl Rounds {
+        /// At least 15 rounds and as many more as fit in about 3 seconds,
+        /// up to 400.
+        fn run(pid: i32, entries: usize, resident: bool) -> Self {
+            let leaf = if resident { "smaps" } else { "maps" };
+            let path = proc_path(pid, leaf);
+            let len = std::fs::read(format!("/proc/{pid}/{leaf}"))
+                .expect("the text")
+                .len();
+            let mut buf = vec![0u8; len * 2 + CHUNK];
+            let skip = kinfo_vmmap::Options::new().resident_counts(false);
+            let call = || {
+                if resident {
+                    kinfo_vmmap::vmmap(pid)
+                } else {
+                    kinfo_vmmap::vmmap_with(pid, &skip)
+                }
+                .expect("the map")
+                .len()
+            };
+            let time = |f: &mut dyn FnMut() -> usize| {
+                let start = std::time::Instant::now();
+                black_box(f());
+                start.elapsed().as_secs_f64()
+            };
+            let began = std::time::Instant::now();
+            let mut times = Vec::new();
+            while times.len() < 15
+                || (times.len() < 400 && began.elapsed() < std::time::Duration::from_secs(3))
+            {
+                let bound_s = time(&mut || bound(&path, &mut buf, entries, Output::Malloc));
+                let floor_s = time(&mut || bound(&path, &mut buf, entries, Output::Calloc));
+                let library_s = time(&mut || call());
+                times.push((bound_s, floor_s, library_s));
+            }
+            Self { resident, times }
+        }
+
+        /// The median of `f` over the rounds, and its quartiles.
+        fn quartiles(&self, f: impl Fn(&(f64, f64, f64)) -> f64) -> [f64; 3] {
+            let mut values: Vec<f64> = self.times.iter().map(f).collect();
+            values.sort_by(f64::total_cmp);
+            let at = |q: usize| values[(values.len() - 1) * q / 4];
+            [at(1), at(2), at(3)]
+        }
+    }
+
+    /// The rounds' medians and ratios, as a table.
+    fn rounds_summary(rounds: &[(usize, usize, Rounds)]) {
+        println!(
+            "\nin rounds (each times the bound, the floor and the library in turn): medians, \
+             and the median of the rounds' ratios [quartiles]"
+        );
+        println!(
+            "{:>9} {:>8} {:<6} {:>7} {:>9} {:>9} {:>9} {:>24} {:>24}",
+            "mappings",
+            "entries",
+            "mode",
+            "rounds",
+            "bound ms",
+            "floor ms",
+            "call ms",
+            "call / bound",
+            "call / floor"
+        );
+        for (mappings, entries, r) in rounds {
+            let mode = if r.resident { "smaps" } else { "maps" };
+            let [_, bound, _] = r.quartiles(|t| t.0);
+            let [_, floor, _] = r.quartiles(|t| t.1);
+            let [_, call, _] = r.quartiles(|t| t.2);
+            let ratio = |q: [f64; 3]| format!("{:.3}x [{:.3}-{:.3}]", q[1], q[0], q[2]);
+            println!(
+                "{mappings:>9} {entries:>8} {mode:<6} {:>7} {:>9.3} {:>9.3} {:>9.3} {:>24} {:>24}",
+                r.times.len(),
+                bound * 1e3,
+                floor * 1e3,
+                call * 1e3,
+                ratio(r.quartiles(|t| t.2 / t.0)),
+                ratio(r.quartiles(|t| t.2 / t.1)),
+            );
+        }
     }
 
     /// Measures both modes on the child `pid`, which has `mappings` of its
@@ -176,7 +284,7 @@ mod linux {
             g.sample_size(20);
         }
         g.bench_function("bound", |b| {
-            b.iter(|| bound(&maps_path, &mut buf, entries));
+            b.iter(|| bound(&maps_path, &mut buf, entries, Output::Malloc));
         });
         g.bench_function("kinfo_vmmap", |b| {
             b.iter(|| kinfo_vmmap::vmmap_with(pid, &skip).expect("the map").len());
@@ -213,7 +321,7 @@ mod linux {
             10
         });
         g.bench_function("bound", |b| {
-            b.iter(|| bound(&smaps_path, &mut buf, entries));
+            b.iter(|| bound(&smaps_path, &mut buf, entries, Output::Malloc));
         });
         g.bench_function("kinfo_vmmap", |b| {
             b.iter(|| kinfo_vmmap::vmmap(pid).expect("the map").len());
@@ -283,13 +391,30 @@ mod linux {
         );
     }
 
+    /// How the bound gets its array.
+    #[derive(Clone, Copy)]
+    enum Output {
+        /// `malloc`: the bound.
+        Malloc,
+        /// `calloc`: the floor, the array zeroed as a correct result is.
+        Calloc,
+    }
+
     /// The bound: the raw read of the text at `path` and the output
     /// array of `entries` records, `malloc`ed and each record's fixed part
     /// (everything before `kve_path`) written, which touches every page.
-    fn bound(path: &[u8], buf: &mut [u8], entries: usize) -> usize {
+    /// With `Output::Calloc`, the floor.
+    fn bound(path: &[u8], buf: &mut [u8], entries: usize, output: Output) -> usize {
         let read = raw_read(path, buf);
-        // SAFETY: `malloc` has no preconditions; NULL is checked.
-        let array = unsafe { libc::malloc(entries.max(1) * size_of::<kinfo_vmentry>()) };
+        let size = entries.max(1) * size_of::<kinfo_vmentry>();
+        // SAFETY: `malloc` and `calloc` have no preconditions; NULL is
+        // checked.
+        let array = unsafe {
+            match output {
+                Output::Malloc => libc::malloc(size),
+                Output::Calloc => libc::calloc(1, size),
+            }
+        };
         assert!(!array.is_null());
         let array = array.cast::<kinfo_vmentry>();
         let mut fixed = [0u8; KVE_HEADER_SIZE];

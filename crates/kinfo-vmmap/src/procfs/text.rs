@@ -336,6 +336,18 @@ impl<'a> Columns<'a> {
     /// A decimal number of 1 to 20 digits that fits a `u64`.
     #[inline]
     fn decimal(&mut self) -> Option<u64> {
+        // Fewer than 8 digits (inodes mostly), read as a word.
+        if let Some(&word) = self.0.first_chunk::<8>() {
+            let word = u64::from_le_bytes(word);
+            let digits = decimal_run(word);
+            if (1..8).contains(&digits) {
+                // The digits moved to the end of the word, '0's before them.
+                let shift = 8 * (8 - digits as u32);
+                let padded = (word << shift) | (ONES * u64::from(b'0')) >> (64 - shift);
+                self.0 = self.0.get(digits..)?;
+                return Some(eight_digits(padded));
+            }
+        }
         let mut value: u64 = 0;
         let mut digits = 0;
         for &b in self.0.iter().take(21) {
@@ -366,6 +378,15 @@ impl<'a> Columns<'a> {
 
     #[inline]
     fn skip_spaces(&mut self) {
+        // A word at a time: the kernel pads names out to a column some
+        // twenty spaces on.
+        while let Some(&word) = self.0.first_chunk::<8>() {
+            let spaces = (u64::from_le_bytes(word) ^ (ONES * u64::from(b' '))).trailing_zeros() / 8;
+            self.0 = self.0.get(spaces as usize..).unwrap_or_default();
+            if spaces < 8 {
+                return;
+            }
+        }
         let n = self.0.iter().take_while(|&&b| b == b' ').count();
         self.0 = self.0.get(n..).unwrap_or_default();
     }
@@ -548,98 +569,112 @@ const HEAD: usize = 16;
 /// The most field lines a layout remembers; a record has about 25.
 const LAYOUT_LINES: usize = 32;
 
-/// The most bytes of field lines a layout spans, in newline-mask blocks; a
-/// record's are about 650 bytes.
-const LAYOUT_BLOCKS: usize = 24;
+/// The most bytes of field lines a layout spans; a record's are about 650.
+const LAYOUT_SPAN: usize = 1536;
 
 /// The field lines of an `smaps` record, learned from the first record of
-/// the text, so that the same lines of every later record are recognised
-/// at once, by where their newlines fall and by their first 16 bytes,
-/// with no line parsed but the counts this crate reads.
+/// the text, so that the same lines of every later record are taken at
+/// once, with no line parsed but the counts this crate reads.
 ///
 /// Every record the kernel prints has the same field lines in the same
 /// order, each a name padded to 16 columns and a count right-aligned in 8
-/// (`seq_put_decimal_ull_width`), so the field lines of nearly every
-/// record are byte for byte as long as the first record's. When the
-/// newlines after a map line fall exactly where the first record's did,
-/// those bytes are the same lines, one by one; when each line also starts
-/// with the same 16 bytes, it is of the same kind, since
-/// `parse_smaps_line` decides a line's kind from at most its first 15.
-/// Only then is the record taken whole; anything else (a count past 8
-/// digits, a line added or missing) is parsed line by line, as the first
-/// record was.
+/// (`seq_put_decimal_ull_width`), most then ` kB`. So the field lines of
+/// nearly every record are the first record's bytes but in the 8 columns
+/// of each count. When a record's are, byte for byte outside those
+/// columns, with no newline inside them, its lines are the first record's
+/// lines, each starting with the same 16 bytes, which is all
+/// `parse_smaps_line` looks at to decide a line's kind; only the counts
+/// this crate reads are then parsed, each a word. Any other record (a
+/// count past 8 digits, a line added or missing) is parsed line by line,
+/// as the first record was.
 ///
 /// Parsing each of `smaps`'s 25 lines a record on its own, deciding its
 /// kind by its first bytes, was most of the cost of reading it.
 #[derive(Clone, Copy)]
 pub(crate) struct RecordLayout {
-    /// The first 16 bytes of each line learned.
-    heads: [[u8; HEAD]; LAYOUT_LINES],
-    /// Where each starts, from the first.
-    starts: [u16; LAYOUT_LINES],
+    /// The first record's field lines, newlines included.
+    template: [u8; LAYOUT_SPAN],
+    /// 0xff for each byte a later record must have as the template has
+    /// it; 0 in the columns of the counts.
+    fixed: [u8; LAYOUT_SPAN],
+    /// Bytes learned.
+    span: usize,
     /// Lines learned.
     len: usize,
-    /// Their bytes, newlines included.
-    span: usize,
-    /// Bit `i % 64` of word `i / 64`: byte `i` of the span is a newline.
-    newlines: [u64; LAYOUT_BLOCKS],
-    /// The counts the lines hold that this crate reads, in line order:
-    /// where each count starts and ends (its line's newline) in the span.
-    reads: [(u16, u16, Field); LAYOUT_LINES],
+    /// The counts this crate reads: where the columns of each start in
+    /// the span, in line order.
+    reads: [(u16, Field); LAYOUT_LINES],
     /// How many there are.
     read_count: usize,
     /// No more lines are learned: the first record ended, or had a line
-    /// that cannot be recognised by its head.
+    /// of another shape.
     complete: bool,
 }
 
 impl RecordLayout {
     pub(crate) const fn new() -> Self {
         Self {
-            heads: [[0; HEAD]; LAYOUT_LINES],
-            starts: [0; LAYOUT_LINES],
-            len: 0,
+            template: [0; LAYOUT_SPAN],
+            fixed: [0; LAYOUT_SPAN],
             span: 0,
-            newlines: [0; LAYOUT_BLOCKS],
-            reads: [(0, 0, Field::Rss); LAYOUT_LINES],
+            len: 0,
+            reads: [(0, Field::Rss); LAYOUT_LINES],
             read_count: 0,
             complete: false,
         }
     }
 
     /// Takes the next line of the first record, as `parse_smaps_line`
-    /// parsed it; learning stops at the first line that is not a field
-    /// line of at least 16 bytes, or at [`complete`](Self::complete).
+    /// parsed it. Learning stops at the first line of another shape: not a
+    /// field line, or its count's 8 columns inside its first 16 bytes, or
+    /// a count this crate reads not preceded by spaces alone and followed
+    /// by ` kB`; or at [`complete`](Self::complete).
     pub(crate) fn learn(&mut self, line: &[u8], parsed: &SmapsLine<'_>) {
-        if self.complete {
-            return;
+        if !self.complete && !self.learned(line, parsed) {
+            self.complete = true;
         }
+    }
+
+    /// [`learn`](Self::learn); false for a line of another shape.
+    fn learned(&mut self, line: &[u8], parsed: &SmapsLine<'_>) -> bool {
         let field = match *parsed {
             SmapsLine::Field(field, _) => Some(field),
             SmapsLine::Skipped => None,
-            SmapsLine::Map(_) | SmapsLine::VmFlags(_) => {
-                self.complete = true;
-                return;
-            }
+            SmapsLine::Map(_) | SmapsLine::VmFlags(_) => return false,
         };
-        let (at, start, end) = (self.len, self.span, self.span + line.len());
-        let fits = self.heads.get(at).is_some()
-            && end / 64 < LAYOUT_BLOCKS
-            && self.read_count < self.reads.len();
-        let (Some(head), true) = (line.first_chunk::<HEAD>(), fits) else {
-            self.complete = true;
-            return;
+        let with_kb = line.ends_with(b" kB");
+        let count_end = line.len() - if with_kb { 3 } else { 0 };
+        let Some(count_start) = count_end.checked_sub(8).filter(|&at| at >= HEAD) else {
+            return false;
         };
-        // `end` is below 64 * LAYOUT_BLOCKS, so every position fits a u16.
-        self.heads[at] = *head;
-        self.starts[at] = start as u16;
-        self.newlines[end / 64] |= 1 << (end % 64);
         if let Some(field) = field {
-            self.reads[self.read_count] = ((start + field.name().len()) as u16, end as u16, field);
+            let padding = line.get(field.name().len()..count_start);
+            if !with_kb || !padding.is_some_and(all_spaces) {
+                return false;
+            }
+        }
+        let (start, newline) = (self.span, self.span + line.len());
+        let (Some(template), Some(fixed)) = (
+            self.template.get_mut(start..=newline),
+            self.fixed.get_mut(start..=newline),
+        ) else {
+            return false;
+        };
+        if self.len == LAYOUT_LINES || self.read_count == LAYOUT_LINES {
+            return false;
+        }
+        template[..line.len()].copy_from_slice(line);
+        template[line.len()] = b'\n';
+        fixed.fill(0xff);
+        fixed[count_start..count_end].fill(0);
+        if let Some(field) = field {
+            // Below LAYOUT_SPAN, so it fits.
+            self.reads[self.read_count] = ((start + count_start) as u16, field);
             self.read_count += 1;
         }
         self.len += 1;
-        self.span = end + 1;
+        self.span = newline + 1;
+        true
     }
 
     /// Ends learning: the first record is over.
@@ -662,36 +697,33 @@ impl RecordLayout {
         if !self.complete || self.len == 0 {
             return false;
         }
-        let Some(span) = text.get(..self.span) else {
+        let (Some(text), Some(template), Some(fixed)) = (
+            text.get(..self.span),
+            self.template.get(..self.span),
+            self.fixed.get(..self.span),
+        ) else {
             return false;
         };
-        // The newlines fall where the first record's did...
-        let blocks = self.span.div_ceil(BLOCK);
-        for (i, &want) in self.newlines.iter().enumerate().take(blocks) {
-            let got = match span.get(i * BLOCK..).and_then(|b| b.first_chunk::<BLOCK>()) {
-                Some(block) => newline_mask(block),
-                None => block_mask(span, i * BLOCK),
-            };
-            if got != want {
-                return false;
-            }
+        // Every byte as the template has it but in the counts' columns,
+        // which hold no newline. No early exit, so that it runs 16 bytes
+        // at a time.
+        let mut differs = 0u8;
+        for ((&byte, &want), &fixed) in text.iter().zip(template).zip(fixed) {
+            let newline = u8::from(byte == b'\n').wrapping_neg();
+            differs |= ((byte ^ want) & fixed) | (newline & !fixed);
         }
-        // ...and the lines they end start as the first record's did.
-        for (&start, head) in self.starts.iter().zip(&self.heads).take(self.len) {
-            let start = usize::from(start);
-            if span.get(start..start + HEAD) != Some(head.as_slice()) {
-                return false;
-            }
+        if differs != 0 {
+            return false;
         }
         let mut read = SmapsCounts {
             vm_flags: counts.vm_flags,
             ..SmapsCounts::default()
         };
-        for &(from, to, field) in self.reads.iter().take(self.read_count) {
-            match span
-                .get(usize::from(from)..usize::from(to))
-                .and_then(parse_kb)
-            {
+        for &(at, field) in self.reads.iter().take(self.read_count) {
+            let columns = text
+                .get(usize::from(at)..)
+                .and_then(|c| c.first_chunk::<8>());
+            match columns.and_then(|&c| right_aligned_digits(c)) {
                 Some(kb) => read.record(SmapsLine::Field(field, kb)),
                 None => return false,
             }
@@ -737,10 +769,23 @@ pub(crate) fn parse_smaps_line(line: &[u8]) -> Option<SmapsLine<'_>> {
 
 /// The value of a field: spaces, a decimal number, and ` kB` (or nothing).
 ///
-/// The kernel right-aligns the number after a name padded with spaces, so
-/// the digits are found from the end, and the padding checked a word at a
-/// time rather than skipped a byte at a time.
+/// The kernel right-aligns the number in 8 columns after a name padded
+/// with spaces (`seq_put_decimal_ull_width`): those 8 columns are read at
+/// once, as a word. Anything else, a number past 8 digits, or no ` kB`,
+/// is read digit by digit from the end.
+#[inline]
 fn parse_kb(value: &[u8]) -> Option<u64> {
+    if let Some((padding, &[columns @ .., b' ', b'k', b'B'])) = value.split_last_chunk::<11>()
+        && let Some(kb) = right_aligned_digits(columns)
+        && all_spaces(padding)
+    {
+        return Some(kb);
+    }
+    parse_kb_by_digit(value)
+}
+
+/// [`parse_kb`], digit by digit.
+fn parse_kb_by_digit(value: &[u8]) -> Option<u64> {
     let number = value.strip_suffix(b" kB").unwrap_or(value);
     let digits = number
         .iter()
@@ -757,6 +802,41 @@ fn parse_kb(value: &[u8]) -> Option<u64> {
             .iter()
             .fold(0, |kb, &digit| kb * 10 + u64::from(digit - b'0')),
     )
+}
+
+/// The number in 8 columns of spaces and then at least one digit, read as
+/// one word; `None` for anything else.
+#[inline]
+fn right_aligned_digits(columns: [u8; 8]) -> Option<u64> {
+    let word = u64::from_le_bytes(columns);
+    // The spaces before the first digit (the first column is the lowest
+    // byte), turned into '0's.
+    let spaces = (word ^ (ONES * u64::from(b' '))).trailing_zeros() / 8;
+    if spaces >= 8 {
+        return None;
+    }
+    let word = word | ((ONES * 0x10) & ((1u64 << (8 * spaces)) - 1));
+    if bytes_between(word, u64::from(b'0') - 1, u64::from(b'9') + 1) != HIGHS {
+        return None;
+    }
+    Some(eight_digits(word))
+}
+
+/// How many of the eight bytes of `x` (in memory order, little-endian)
+/// are decimal digits before the first one that is not.
+const fn decimal_run(x: u64) -> usize {
+    let digits = bytes_between(x, b'0' as u64 - 1, b'9' as u64 + 1);
+    ((!digits & HIGHS).trailing_zeros() / 8) as usize
+}
+
+/// The value of eight decimal digits, the first (lowest byte) the most
+/// significant: pairs, then fours, then the eight (Lemire's
+/// "fast_parse_eight").
+const fn eight_digits(word: u64) -> u64 {
+    let word = word & (ONES * 0x0f);
+    let word = (word.wrapping_mul(10 << 8 | 1) >> 8) & 0x00ff_00ff_00ff_00ff;
+    let word = (word.wrapping_mul(100 << 16 | 1) >> 16) & 0x0000_ffff_0000_ffff;
+    word.wrapping_mul(10_000 << 32 | 1) >> 32
 }
 
 /// Whether every byte is a space, eight at a time.
@@ -993,6 +1073,63 @@ mod tests {
                 assert_eq!(lines.rest(), want_rest[0]);
                 assert_eq!(lines.next(), None);
             }
+        }
+    }
+
+    /// A number read from the front of a column, and its digits.
+    type Number = Option<(u64, usize)>;
+
+    /// The columns of `text` as a plain byte-at-a-time reader takes them:
+    /// a hex number, a decimal number, and the spaces after it.
+    fn plain_columns(text: &[u8]) -> (Number, Number, usize) {
+        let run = |is: fn(&u8) -> bool| text.iter().take_while(|b| is(b)).count();
+        let hex = run(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(b));
+        let hex = (1..=16).contains(&hex).then(|| {
+            let digits = core::str::from_utf8(&text[..hex]).unwrap();
+            (u64::from_str_radix(digits, 16).unwrap(), hex)
+        });
+        let dec = run(u8::is_ascii_digit);
+        let dec = core::str::from_utf8(&text[..dec])
+            .ok()
+            .and_then(|d| d.parse::<u64>().ok())
+            .filter(|_| (1..=20).contains(&dec))
+            .map(|value| (value, dec));
+        (hex, dec, run(|&b| b == b' '))
+    }
+
+    #[test]
+    fn the_word_readers_of_columns_match_a_plain_reader() {
+        let alphabet = b"0123456789abcdef -:/\x00\x7f\xff";
+        let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+        for _ in 0..200_000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let len = (x % 26) as usize;
+            let leading = ((x >> 8) % 22) as usize;
+            let mut y = x;
+            let text: Vec<u8> = (0..len)
+                .map(|i| {
+                    y = y.rotate_left(5) ^ (i as u64);
+                    match (y >> 3) % 4 {
+                        _ if i < leading && (x >> 16).is_multiple_of(3) => b' ',
+                        _ if i < leading => b"0123456789"[(y % 10) as usize],
+                        _ => alphabet[(y % alphabet.len() as u64) as usize],
+                    }
+                })
+                .collect();
+            let (hex, dec, spaces) = plain_columns(&text);
+            let mut c = Columns(&text);
+            assert_eq!(c.hex().map(|v| (v, len - c.0.len())), hex, "hex {text:?}");
+            let mut c = Columns(&text);
+            assert_eq!(
+                c.decimal().map(|v| (v, len - c.0.len())),
+                dec,
+                "decimal {text:?}"
+            );
+            let mut c = Columns(&text);
+            c.skip_spaces();
+            assert_eq!(len - c.0.len(), spaces, "spaces {text:?}");
         }
     }
 
@@ -1329,6 +1466,73 @@ VmFlags: rd wr mr mw me gd ac
         let mut counts = SmapsCounts::default();
         assert!(layout.take_record(b"Size:                 16 kB\nShort: 1\n", &mut counts));
         assert_eq!(counts, SmapsCounts::default());
+    }
+
+    #[test]
+    fn the_eight_columns_read_as_a_word_agree_with_digit_by_digit() {
+        let mut values: Vec<Vec<u8>> = Vec::new();
+        for number in [
+            "0",
+            "7",
+            "12",
+            "4096",
+            "1234567",
+            "12345678",
+            "99999999",
+            "123456789",
+        ] {
+            for width in [0, 1, 8, 12, 20] {
+                let padded = format!("{number:>width$}");
+                values.push(format!("{padded} kB").into_bytes());
+                values.push(padded.into_bytes());
+            }
+        }
+        for odd in [
+            "        kB",
+            "         kB",
+            "    12 3 kB",
+            "   1 2 3 kB",
+            "  -12345 kB",
+            "    12x4 kB",
+            "x     123 kB",
+            "\t      123 kB",
+            "       123 KB",
+            "       123kB ",
+            "0000000000 kB",
+            "   +1234 kB",
+            "        0 kB",
+            "       /9 kB",
+            "       :0 kB",
+        ] {
+            values.push(odd.as_bytes().to_vec());
+        }
+        for value in &values {
+            assert_eq!(
+                parse_kb(value),
+                parse_kb_by_digit(value),
+                "{:?}",
+                value.escape_ascii()
+            );
+        }
+        // Every 8 columns of spaces, digits and their neighbours.
+        let alphabet = *b" 09/:";
+        let mut columns = [0u8; 8];
+        for n in 0..alphabet.len().pow(8) {
+            let mut rest = n;
+            for column in &mut columns {
+                *column = alphabet[rest % alphabet.len()];
+                rest /= alphabet.len();
+            }
+            let value = [&b"  "[..], &columns, b" kB"].concat();
+            assert_eq!(
+                parse_kb(&value),
+                parse_kb_by_digit(&value),
+                "{:?}",
+                value.escape_ascii()
+            );
+        }
+        assert_eq!(parse_kb(b"            12345678 kB"), Some(12_345_678));
+        assert_eq!(parse_kb(b"         1 kB"), Some(1));
     }
 
     #[test]
