@@ -41,9 +41,8 @@ pub struct VmMap {
     len: usize,
     cap: usize,
     /// The slots from `len` up to here (at most `cap`) are all zero bytes:
-    /// `calloc`ed or zeroed in bulk as the array grew, so that a record
-    /// is written once, its fields and its path, rather than zeroed whole
-    /// and then written (see `next_zeroed_slot`).
+    /// `calloc`ed, or the next slot zeroed alone, so that a record is
+    /// written once, its fields and its path (see `next_cleared_slot`).
     zeroed_to: usize,
     linux_names: LinuxNames,
 }
@@ -128,46 +127,34 @@ impl VmMap {
         Ok(())
     }
 
-    /// As [`reserve`](Self::reserve), and every spare slot is then zero.
+    /// The next unused slot, all zero bytes, for the caller to fill and
+    /// then `commit_zeroed`: zeroed already (`with_zeroed_capacity`,
+    /// `reserve_zeroed`), or else zeroed here, alone, the map growing as
+    /// it must.
     ///
-    /// The slots added are zeroed here in one `memset` per growth, which
-    /// for a large block writes without reading the lines first (`rep
-    /// stosb` or non-temporal stores): cheaper than zeroing 1160 bytes
-    /// as each entry is written, the largest single cost of a `maps` call.
+    /// Zeroing each slot as it is written, rather than each growth in
+    /// bulk, zeroes only the slots used and writes each line of the array
+    /// once: for `smaps`, whose array grows as the text arrives.
     #[cfg_attr(not(any(test, target_os = "linux")), allow(dead_code))]
-    pub(crate) fn reserve_zeroed(&mut self, additional: usize) -> Result<(), Error> {
-        self.reserve(additional)?;
-        let from = self.zeroed_to.max(self.len);
-        if from < self.cap {
-            // SAFETY: slots `from..cap` lie inside the allocation, past
-            // every initialised entry; all zero bytes are a valid entry.
-            unsafe {
-                self.ptr.as_ptr().add(from).write_bytes(0, self.cap - from);
-            }
-        }
-        self.zeroed_to = self.cap;
-        Ok(())
-    }
-
-    /// The next unused slot, known to be all zero bytes (a valid entry,
-    /// integers only), for the caller to fill the fields that are not zero
-    /// and then `commit_zeroed`; `None` unless `reserve_zeroed` or
-    /// `with_zeroed_capacity` made it so.
-    #[cfg_attr(not(any(test, target_os = "linux")), allow(dead_code))]
-    pub(crate) fn next_zeroed_slot(&mut self) -> Option<&mut kinfo_vmentry> {
+    pub(crate) fn next_cleared_slot(&mut self) -> Result<&mut kinfo_vmentry, Error> {
         if self.len >= self.zeroed_to {
-            return None;
+            self.reserve(1)?;
+            // SAFETY: `reserve` made `len < cap`, so the slot lies inside
+            // the allocation, past every initialised entry; all zero bytes
+            // are a valid entry.
+            unsafe { self.ptr.as_ptr().add(self.len).write_bytes(0, 1) };
+            self.zeroed_to = self.len + 1;
         }
         // SAFETY: `len < zeroed_to <= cap`, so the slot lies inside the
         // allocation (aligned, exclusively borrowed through `&mut self`)
         // and holds zero bytes, which are a valid `kinfo_vmentry`.
-        Some(unsafe { &mut *self.ptr.as_ptr().add(self.len) })
+        Ok(unsafe { &mut *self.ptr.as_ptr().add(self.len) })
     }
 
-    /// Makes the slot `next_zeroed_slot` returned part of the map.
+    /// Makes the slot `next_cleared_slot` returned part of the map.
     #[cfg_attr(not(any(test, target_os = "linux")), allow(dead_code))]
     pub(crate) fn commit_zeroed(&mut self) {
-        assert!(self.len < self.zeroed_to, "no zeroed slot was handed out");
+        assert!(self.len < self.zeroed_to, "no cleared slot was handed out");
         self.len += 1;
     }
 
@@ -541,14 +528,16 @@ mod tests {
     }
 
     #[test]
-    fn zeroed_slots_stay_zero_through_growth_and_are_never_handed_out_written() {
+    fn cleared_slots_are_zero_through_growth_even_over_written_ones() {
         let mut map = VmMap::with_capacity(0).unwrap();
-        assert!(map.next_zeroed_slot().is_none());
-        // Growth from dirty slots: `push` wrote through `next_slot`.
+        // Growth from dirty slots: `push` wrote through `next_slot`, and
+        // `next_slot` hands out a slot that may then be written.
         map.push(&entry(7)).unwrap();
         for start in 0..100u64 {
-            map.reserve_zeroed(1).unwrap();
-            let slot = map.next_zeroed_slot().unwrap();
+            if let Some(slot) = map.next_slot() {
+                slot.write(entry(0xdead));
+            }
+            let slot = map.next_cleared_slot().unwrap();
             assert_eq!(slot.kve_path, [0; 1024]);
             assert_eq!((slot.kve_start, slot.kve_structsize), (0, 0));
             slot.kve_start = start;
@@ -556,11 +545,10 @@ mod tests {
         }
         assert_eq!(map.len(), 101);
         assert_eq!(map[100].kve_start, 99);
-        // A slot `next_slot` handed out may have been written: never zero.
-        let _ = map.next_slot();
-        assert!(map.next_zeroed_slot().is_none());
+        // A calloc'd map's slots are zero already, and stay so.
         let mut calloced = VmMap::with_zeroed_capacity(2).unwrap();
-        assert!(calloced.next_zeroed_slot().is_some());
+        assert_eq!(calloced.next_cleared_slot().unwrap().kve_path, [0; 1024]);
+        assert_eq!(calloced.cap, 2);
     }
 
     /// A regression test for Miri, whose malloc(1) is not aligned for an

@@ -313,19 +313,14 @@ impl<S: Stat> Builder<S> {
             .and_then(|from| name.get(from..))
             .unwrap_or_default();
 
-        self.map.reserve_zeroed(1)?;
         if path != name {
             self.map.push_linux_name(self.map.len(), name)?;
         }
-        // Written once: the slot is already zero (zeroed in bulk as the
-        // array grew, or `calloc`ed), so only the fields that are not zero
-        // and the path's bytes are stored, and the path's NUL and tail are
-        // there already. Zeroing each 1160-byte slot and then writing it
-        // was the largest single cost of a `maps` call.
-        let entry = self
-            .map
-            .next_zeroed_slot()
-            .expect("reserve_zeroed made room for one");
+        // The slot is zero (`calloc`ed for `maps`, whose lines were
+        // counted; cleared alone for `smaps`, whose array grows), so only
+        // the fields that are not zero and the path's bytes are stored,
+        // and the path's NUL and tail are there already.
+        let entry = self.map.next_cleared_slot()?;
         entry.kve_structsize = KINFO_VMENTRY_SIZE;
         entry.kve_type = class.kve_type;
         entry.kve_start = vma.start;
