@@ -11,10 +11,11 @@
 //! It is built for speed, since the whole call is meant to cost little more
 //! than the kernel's own formatting of the text: newlines are found 64
 //! bytes at a time (see [`Lines`]), backslashes by the `memchr` crate, hex
-//! columns eight digits at a time,
-//! `smaps` lines that are not needed are skipped by their first bytes, and
-//! only the map line and seven fields are parsed. The one `unsafe` block
-//! calls SSE2, which every x86_64 CPU has.
+//! columns, counts and inodes eight digits at a time; after the first
+//! `smaps` record, a record's 24 or so field lines are taken whole when
+//! they have the first record's shape (see [`RecordLayout`]), and only the
+//! map line, the counts read and `VmFlags` are parsed. The one `unsafe`
+//! block calls SSE2, which every x86_64 CPU has.
 //!
 //! On x86_64, `memchr` picks AVX2 at run time only when its `std` feature
 //! is on (this crate's `std` turns it on): without std it cannot ask the

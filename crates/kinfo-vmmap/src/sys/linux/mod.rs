@@ -7,10 +7,11 @@
 //! is read for `Resident::Skip` (the C face asks for that when the
 //! environment variable `KINFO_VMMAP_SKIP_RESIDENT_COUNT` is set, its
 //! stand-in for FreeBSD's sysctl `kern.proc_vmmap_skip_resident_count`).
-//! `smaps` is read in chunks and parsed line by line as it arrives; `maps`,
-//! a fifteenth of the array it becomes, is read whole and its lines
-//! counted first, so that its array is `calloc`ed once at its size. Each
-//! VMA is written straight into its slot of the malloc'd array by the
+//! `smaps` is read 64 KiB at a time (some 16 reads, since `seq_file` gives
+//! a page a read) and each buffer parsed as it fills; `maps`, a fifteenth
+//! of the array it becomes, is read whole and its lines counted first, so
+//! that its array is `calloc`ed once at its size. Each VMA is written
+//! straight into its slot of the malloc'd array by the
 //! system-independent builder (`crate::procfs`, which documents how each
 //! field is filled); this backend gives it `stat(2)` (`stat.rs`), which
 //! confirms a file is the one mapped and lends its attributes.
@@ -76,11 +77,12 @@ use crate::vmmap::VmMap;
 
 use stat::StatCache;
 
-/// Bytes asked of each `read(2)`, and the first size of the buffers.
-/// `seq_file` hands back at most its own buffer's worth (a page, or one
-/// record if larger) per call whatever is asked (measured on 6.18: 3.9 to
-/// 4.1 KB of `smaps` or `maps` a call), so a larger buffer buys nothing
-/// but room for long lines.
+/// The first size of the buffers, and what is parsed at a time. `seq_file`
+/// hands back at most its own buffer's worth (a page, or one record if
+/// larger) per `read(2)` whatever is asked (measured on 6.18: 3.9 to 4.1
+/// KB of `smaps` or `maps` a call), so a buffer takes some 16 reads to
+/// fill. A 256 KiB buffer measured no faster, and slower for small maps:
+/// glibc maps a block that large afresh on every call.
 const CHUNK: usize = 64 * 1024;
 
 /// `PF_EXITING` and `PF_KTHREAD` of `include/linux/sched.h`, in the flags
@@ -115,7 +117,7 @@ pub(crate) fn vmmap(pid: i32, resident: Resident) -> Result<VmMap, Error> {
             builder.finish(text.get(complete..).unwrap_or_default())?
         }
         // `smaps` is ten times longer, as long as the array itself: it is
-        // parsed as it arrives, and the array grows.
+        // parsed a buffer at a time as it arrives, and the array grows.
         Resident::Count => {
             let mut builder = Builder::new(resident, page_size, StatCache::default())?;
             let rest = read_lines(&fd, |text| builder.lines(text))?;
