@@ -15,7 +15,7 @@
 //! requests the library makes, plus the output: `malloc(cnt × 1160)` and
 //! each record's 136-byte fixed part written, which touches every page.
 //! Parsing nothing, it is what the kernel's text and the C array cost by
-//! themselves. The goals (issue 12): with resident counts (`smaps`, group
+//! themselves. The goals: with resident counts (`smaps`, group
 //! `linux_smaps_N`) the library within 1.05× the bound; counts skipped
 //! (`maps`, group `linux_maps_N`) within 1.15×.
 //!
@@ -30,6 +30,13 @@
 //! summary come from rounds instead: each round times the bound, the floor
 //! and the library once each, in turn, and a ratio is the median of the
 //! rounds' ratios, with the quartiles beside it.
+//!
+//! Profile one function with criterion's `--profile-time`, which skips the
+//! rounds:
+//!
+//! ```text
+//! perf record -g cargo bench --bench linux -- --profile-time 12 'linux_smaps_10000/kinfo_vmmap$'
+//! ```
 //!
 //! At 10,000 mappings, peers too: the `procfs` crate's `Process::smaps()`;
 //! the `PROCMAP_QUERY` ioctl of Linux 6.11 and later, one VMA per call,
@@ -129,6 +136,8 @@ mod linux {
     pub fn main() {
         println!("{}", common::machine());
         let mut c = common::criterion();
+        // Under a profiler (`--profile-time`), only the function profiled.
+        let profiling = std::env::args().any(|a| a == "--profile-time");
         let mut measured = Vec::new();
         let mut rounds = Vec::new();
         for mappings in SIZES {
@@ -137,7 +146,7 @@ mod linux {
             let entries = bench_size(&mut c, pid, mappings);
             println!("child {pid} with {mappings} mappings: {entries} entries");
             measured.push((mappings, entries));
-            for resident in [true, false] {
+            for resident in [true, false].into_iter().filter(|_| !profiling) {
                 rounds.push((mappings, entries, Rounds::run(pid, entries, resident)));
             }
             drop(child);
@@ -153,6 +162,17 @@ mod linux {
         resident: bool,
         /// Seconds, one per round: (bound, floor, library).
         times: Vec<(f64, f64, f64)>,
+        /// Page faults a call, on average: bound, floor, library.
+        faults: [f64; 3],
+    }
+
+    /// The minor page faults this process has taken so far.
+    fn minor_faults() -> u64 {
+        // SAFETY: `rusage` is plain data, valid all zero.
+        let mut usage: libc::rusage = unsafe { core::mem::zeroed() };
+        // SAFETY: `usage` is a live, writable `struct rusage`.
+        unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut usage) };
+        usage.ru_minflt as u64
     }
 
     impl Rounds {
@@ -175,22 +195,32 @@ mod linux {
                 .expect("the map")
                 .len()
             };
-            let time = |f: &mut dyn FnMut() -> usize| {
+            let mut faults = [0u64; 3];
+            let mut time = |which: usize, f: &mut dyn FnMut() -> usize| {
+                let before = minor_faults();
                 let start = std::time::Instant::now();
                 black_box(f());
-                start.elapsed().as_secs_f64()
+                let took = start.elapsed().as_secs_f64();
+                faults[which] += minor_faults() - before;
+                took
             };
             let began = std::time::Instant::now();
             let mut times = Vec::new();
             while times.len() < 15
                 || (times.len() < 400 && began.elapsed() < std::time::Duration::from_secs(3))
             {
-                let bound_s = time(&mut || bound(&path, &mut buf, entries, Output::Malloc));
-                let floor_s = time(&mut || bound(&path, &mut buf, entries, Output::Calloc));
-                let library_s = time(&mut || call());
+                let bound_s = time(0, &mut || bound(&path, &mut buf, entries, Output::Malloc));
+                let floor_s = time(1, &mut || bound(&path, &mut buf, entries, Output::Calloc));
+                let library_s = time(2, &mut || call());
                 times.push((bound_s, floor_s, library_s));
             }
-            Self { resident, times }
+            let rounds = times.len() as f64;
+            let faults = faults.map(|f| f as f64 / rounds);
+            Self {
+                resident,
+                times,
+                faults,
+            }
         }
 
         /// The median of `f` over the rounds, and its quartiles.
@@ -209,7 +239,7 @@ mod linux {
              and the median of the rounds' ratios [quartiles]"
         );
         println!(
-            "{:>9} {:>8} {:<6} {:>7} {:>9} {:>9} {:>9} {:>24} {:>24}",
+            "{:>9} {:>8} {:<6} {:>7} {:>9} {:>9} {:>9} {:>24} {:>24} {:>17}",
             "mappings",
             "entries",
             "mode",
@@ -218,7 +248,8 @@ mod linux {
             "floor ms",
             "call ms",
             "call / bound",
-            "call / floor"
+            "call / floor",
+            "faults b / f / c"
         );
         for (mappings, entries, r) in rounds {
             let mode = if r.resident { "smaps" } else { "maps" };
@@ -226,14 +257,16 @@ mod linux {
             let [_, floor, _] = r.quartiles(|t| t.1);
             let [_, call, _] = r.quartiles(|t| t.2);
             let ratio = |q: [f64; 3]| format!("{:.3}x [{:.3}-{:.3}]", q[1], q[0], q[2]);
+            let [fb, ff, fc] = r.faults;
             println!(
-                "{mappings:>9} {entries:>8} {mode:<6} {:>7} {:>9.3} {:>9.3} {:>9.3} {:>24} {:>24}",
+                "{mappings:>9} {entries:>8} {mode:<6} {:>7} {:>9.3} {:>9.3} {:>9.3} {:>24} {:>24} {:>17}",
                 r.times.len(),
                 bound * 1e3,
                 floor * 1e3,
                 call * 1e3,
                 ratio(r.quartiles(|t| t.2 / t.0)),
                 ratio(r.quartiles(|t| t.2 / t.1)),
+                format!("{fb:.0} / {ff:.0} / {fc:.0}"),
             );
         }
     }
