@@ -516,19 +516,10 @@ fn flag(byte: u8, set: u8) -> Option<bool> {
 /// every name it prints starts with `/`, `[` or a letter, never a space.
 #[inline]
 pub(crate) fn parse_map_line(line: &[u8]) -> Option<MapLine<'_>> {
-    let mut c = Columns(line);
-    let start = c.hex()?;
-    c.expect(b'-')?;
-    let end = c.hex()?;
-    c.expect(b' ')?;
-    let perms = c.perms()?;
-    c.expect(b' ')?;
-    let offset = c.hex()?;
-    c.expect(b' ')?;
-    let major = c.hex_u32()?;
-    c.expect(b':')?;
-    let minor = c.hex_u32()?;
-    c.expect(b' ')?;
+    let (mut c, start, end, perms, offset, major, minor) = match map_line_head(line) {
+        Some(head) => head,
+        None => map_line_head_by_column(line)?,
+    };
     let inode = c.decimal()?;
     // The kernel always ends the inode column with a space, but a line
     // with nothing after the inode is no less clear.
@@ -546,6 +537,91 @@ pub(crate) fn parse_map_line(line: &[u8]) -> Option<MapLine<'_>> {
         inode,
         name: c.0,
     })
+}
+
+/// The columns of a map line before its inode, and the rest of the line.
+type MapLineHead<'a> = (Columns<'a>, u64, u64, Perms, u64, u32, u32);
+
+/// [`map_line_head_by_column`] for the line most maps are made of on
+/// 64-bit systems, `xxxxxxxxxxxx-xxxxxxxxxxxx rwxp xxxxxxxx xx:xx `:
+/// twelve-digit addresses, an eight-digit offset and a two-digit device,
+/// at fixed columns, read a word at a time. Anything else is `None`, left
+/// to the general reader, which reads this shape the same way (each
+/// number runs to the separator after it).
+#[inline]
+fn map_line_head(line: &[u8]) -> Option<MapLineHead<'_>> {
+    let head = line.first_chunk::<46>()?;
+    let word = |at: usize| {
+        head.get(at..at + 8)
+            .and_then(|w| w.try_into().ok())
+            .map_or(0, u64::from_le_bytes)
+    };
+    let hex = |at: usize| HEX_DIGITS[usize::from(head[at])];
+    let separators = [
+        (12, b'-'),
+        (25, b' '),
+        (30, b' '),
+        (39, b' '),
+        (42, b':'),
+        (45, b' '),
+    ];
+    if separators.iter().any(|&(at, byte)| head[at] != byte) {
+        return None;
+    }
+    // Eight digits, then four and the separator, for each address.
+    let (start_high, start_low) = (word(0), word(8));
+    let (end_high, end_low) = (word(13), word(21));
+    let offset = word(31);
+    if hex_run(start_high) != 8
+        || hex_run(start_low) != 4
+        || hex_run(end_high) != 8
+        || hex_run(end_low) != 4
+        || hex_run(offset) != 8
+    {
+        return None;
+    }
+    let device = [hex(40), hex(41), hex(43), hex(44)];
+    if device.iter().any(|&digit| digit > 0xf) {
+        return None;
+    }
+    let [r, w, x, shared] = [head[26], head[27], head[28], head[29]];
+    let perms = Perms {
+        read: flag(r, b'r')?,
+        write: flag(w, b'w')?,
+        exec: flag(x, b'x')?,
+        shared: match shared {
+            b's' => true,
+            b'p' => false,
+            _ => return None,
+        },
+    };
+    Some((
+        Columns(line.get(46..)?),
+        pack_hex(start_high, 8) << 16 | pack_hex(start_low, 4),
+        pack_hex(end_high, 8) << 16 | pack_hex(end_low, 4),
+        perms,
+        pack_hex(offset, 8),
+        u32::from(device[0]) << 4 | u32::from(device[1]),
+        u32::from(device[2]) << 4 | u32::from(device[3]),
+    ))
+}
+
+/// The columns of any map line before its inode, one after another.
+fn map_line_head_by_column(line: &[u8]) -> Option<MapLineHead<'_>> {
+    let mut c = Columns(line);
+    let start = c.hex()?;
+    c.expect(b'-')?;
+    let end = c.hex()?;
+    c.expect(b' ')?;
+    let perms = c.perms()?;
+    c.expect(b' ')?;
+    let offset = c.hex()?;
+    c.expect(b' ')?;
+    let major = c.hex_u32()?;
+    c.expect(b':')?;
+    let minor = c.hex_u32()?;
+    c.expect(b' ')?;
+    Some((c, start, end, perms, offset, major, minor))
 }
 
 impl Field {
@@ -1132,6 +1208,47 @@ mod tests {
             c.skip_spaces();
             assert_eq!(len - c.0.len(), spaces, "spaces {text:?}");
         }
+    }
+
+    #[test]
+    fn the_common_map_line_read_at_fixed_columns_is_read_as_column_by_column() {
+        let lines: [&[u8]; 4] = [
+            b"7f2ef8148000-7f2ef816e000 r-xp 00026000 fe:00 326279    /usr/lib/x",
+            b"55c5c1686000-55c5c1688000 rw-s 00000000 00:00 0 ",
+            b"7ffd23bcf000-7ffd23bf0000 rw-p 00000000 00:00 0                          [stack]",
+            b"7f0000000000-7f0000400000 ---p 0000abcd 1a:2f 12345678901234567890",
+        ];
+        let alphabet = *b"0789afg-: rwxsp\x00\xff";
+        let mut taken = 0;
+        for line in lines {
+            assert!(map_line_head(line).is_some(), "{}", line.escape_ascii());
+            for at in 0..47.min(line.len()) {
+                for &byte in &alphabet {
+                    let mut changed = line.to_vec();
+                    changed[at] = byte;
+                    let Some(fast) = map_line_head(&changed) else {
+                        continue;
+                    };
+                    taken += 1;
+                    let general = map_line_head_by_column(&changed).expect("the general reader");
+                    assert_eq!(fast.0.0, general.0.0, "{}", changed.escape_ascii());
+                    assert_eq!(
+                        (fast.1, fast.2, fast.3, fast.4, fast.5, fast.6),
+                        (
+                            general.1, general.2, general.3, general.4, general.5, general.6
+                        ),
+                        "{}",
+                        changed.escape_ascii()
+                    );
+                }
+            }
+        }
+        assert!(taken > 4 * 36 * 4, "only {taken} variants taken");
+        // Other widths are the general reader's.
+        assert!(map_line_head(b"00400000-00452000 r-xp 00000000 08:02 173521      /bin").is_none());
+        assert!(
+            map_line_head(b"7f2ef8148000-7f2ef816e000 r-xp 00026000 103:1a 326279 /x").is_none()
+        );
     }
 
     #[test]
