@@ -128,9 +128,8 @@ impl VmMap {
     }
 
     /// The next unused slot, all zero bytes, for the caller to fill and
-    /// then `commit_zeroed`: zeroed already (`with_zeroed_capacity`,
-    /// `reserve_zeroed`), or else zeroed here, alone, the map growing as
-    /// it must.
+    /// then `commit_zeroed`: zeroed already (`with_zeroed_capacity`), or
+    /// else zeroed here, alone, the map growing as it must.
     ///
     /// Zeroing each slot as it is written, rather than each growth in
     /// bulk, zeroes only the slots used and writes each line of the array
