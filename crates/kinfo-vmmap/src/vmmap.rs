@@ -128,7 +128,7 @@ impl VmMap {
     }
 
     /// The next unused slot, all zero bytes, for the caller to fill and
-    /// then `commit_zeroed`: zeroed already (`with_zeroed_capacity`), or
+    /// then `commit_cleared`: zeroed already (`with_zeroed_capacity`), or
     /// else zeroed here, alone, the map growing as it must.
     ///
     /// Zeroing each slot as it is written, rather than each growth in
@@ -152,7 +152,7 @@ impl VmMap {
 
     /// Makes the slot `next_cleared_slot` returned part of the map.
     #[cfg_attr(not(any(test, target_os = "linux")), allow(dead_code))]
-    pub(crate) fn commit_zeroed(&mut self) {
+    pub(crate) fn commit_cleared(&mut self) {
         assert!(self.len < self.zeroed_to, "no cleared slot was handed out");
         self.len += 1;
     }
@@ -540,7 +540,7 @@ mod tests {
             assert_eq!(slot.kve_path, [0; 1024]);
             assert_eq!((slot.kve_start, slot.kve_structsize), (0, 0));
             slot.kve_start = start;
-            map.commit_zeroed();
+            map.commit_cleared();
         }
         assert_eq!(map.len(), 101);
         assert_eq!(map[100].kve_start, 99);

@@ -354,7 +354,7 @@ impl<S: Stat> Builder<S> {
         for (dst, &src) in entry.kve_path.iter_mut().zip(path) {
             *dst = src as c_char;
         }
-        self.map.commit_zeroed();
+        self.map.commit_cleared();
         Ok(())
     }
 }
