@@ -276,13 +276,9 @@ fn newline_mask_swar(block: &[u8; BLOCK]) -> u64 {
 /// (so the C library carries one newline search, not two).
 #[cfg_attr(not(any(test, target_os = "linux")), allow(dead_code))]
 pub(crate) fn count_newlines(text: &[u8]) -> usize {
-    let blocks = text.chunks_exact(BLOCK);
-    let mut last = [0u8; BLOCK];
-    last[..blocks.remainder().len()].copy_from_slice(blocks.remainder());
-    blocks
-        .filter_map(|block| block.first_chunk::<BLOCK>())
-        .chain(core::iter::once(&last))
-        .map(|block| newline_mask(block).count_ones() as usize)
+    (0..text.len())
+        .step_by(BLOCK)
+        .map(|at| block_mask(text, at).count_ones() as usize)
         .sum()
 }
 
@@ -516,10 +512,8 @@ fn flag(byte: u8, set: u8) -> Option<bool> {
 /// every name it prints starts with `/`, `[` or a letter, never a space.
 #[inline]
 pub(crate) fn parse_map_line(line: &[u8]) -> Option<MapLine<'_>> {
-    let (mut c, start, end, perms, offset, major, minor) = match map_line_head(line) {
-        Some(head) => head,
-        None => map_line_head_by_column(line)?,
-    };
+    let head = map_line_head(line).or_else(|| map_line_head_by_column(line))?;
+    let mut c = Columns(head.rest);
     let inode = c.decimal()?;
     // The kernel always ends the inode column with a space, but a line
     // with nothing after the inode is no less clear.
@@ -528,19 +522,29 @@ pub(crate) fn parse_map_line(line: &[u8]) -> Option<MapLine<'_>> {
         c.skip_spaces();
     }
     Some(MapLine {
-        start,
-        end,
-        perms,
-        offset,
-        major,
-        minor,
+        start: head.start,
+        end: head.end,
+        perms: head.perms,
+        offset: head.offset,
+        major: head.major,
+        minor: head.minor,
         inode,
         name: c.0,
     })
 }
 
 /// The columns of a map line before its inode, and the rest of the line.
-type MapLineHead<'a> = (Columns<'a>, u64, u64, Perms, u64, u32, u32);
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct MapLineHead<'a> {
+    start: u64,
+    end: u64,
+    perms: Perms,
+    offset: u64,
+    major: u32,
+    minor: u32,
+    /// From the inode on.
+    rest: &'a [u8],
+}
 
 /// [`map_line_head_by_column`] for the line most maps are made of on
 /// 64-bit systems, `xxxxxxxxxxxx-xxxxxxxxxxxx rwxp xxxxxxxx xx:xx `:
@@ -584,26 +588,15 @@ fn map_line_head(line: &[u8]) -> Option<MapLineHead<'_>> {
     if device.iter().any(|&digit| digit > 0xf) {
         return None;
     }
-    let [r, w, x, shared] = [head[26], head[27], head[28], head[29]];
-    let perms = Perms {
-        read: flag(r, b'r')?,
-        write: flag(w, b'w')?,
-        exec: flag(x, b'x')?,
-        shared: match shared {
-            b's' => true,
-            b'p' => false,
-            _ => return None,
-        },
-    };
-    Some((
-        Columns(line.get(46..)?),
-        pack_hex(start_high, 8) << 16 | pack_hex(start_low, 4),
-        pack_hex(end_high, 8) << 16 | pack_hex(end_low, 4),
-        perms,
-        pack_hex(offset, 8),
-        u32::from(device[0]) << 4 | u32::from(device[1]),
-        u32::from(device[2]) << 4 | u32::from(device[3]),
-    ))
+    Some(MapLineHead {
+        start: pack_hex(start_high, 8) << 16 | pack_hex(start_low, 4),
+        end: pack_hex(end_high, 8) << 16 | pack_hex(end_low, 4),
+        perms: Columns(head.get(26..)?).perms()?,
+        offset: pack_hex(offset, 8),
+        major: u32::from(device[0]) << 4 | u32::from(device[1]),
+        minor: u32::from(device[2]) << 4 | u32::from(device[3]),
+        rest: line.get(46..)?,
+    })
 }
 
 /// The columns of any map line before its inode, one after another.
@@ -621,7 +614,15 @@ fn map_line_head_by_column(line: &[u8]) -> Option<MapLineHead<'_>> {
     c.expect(b':')?;
     let minor = c.hex_u32()?;
     c.expect(b' ')?;
-    Some((c, start, end, perms, offset, major, minor))
+    Some(MapLineHead {
+        start,
+        end,
+        perms,
+        offset,
+        major,
+        minor,
+        rest: c.0,
+    })
 }
 
 impl Field {
@@ -1174,24 +1175,33 @@ mod tests {
         (hex, dec, run(|&b| b == b' '))
     }
 
-    #[test]
-    fn the_word_readers_of_columns_match_a_plain_reader() {
-        let alphabet = b"0123456789abcdef -:/\x00\x7f\xff";
-        let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
-        for _ in 0..200_000 {
+    /// `count` numbers from Marsaglia's xorshift, seeded with `seed`.
+    fn xorshift(seed: u64, count: usize) -> impl Iterator<Item = u64> {
+        let mut x = seed;
+        (0..count).map(move |_| {
             x ^= x << 13;
             x ^= x >> 7;
             x ^= x << 17;
+            x
+        })
+    }
+
+    #[test]
+    fn the_word_readers_of_columns_match_a_plain_reader() {
+        let alphabet = b"0123456789abcdef -:/\x00\x7f\xff";
+        for x in xorshift(0x9e37_79b9_7f4a_7c15, 200_000) {
             let len = (x % 26) as usize;
             let leading = ((x >> 8) % 22) as usize;
             let mut y = x;
             let text: Vec<u8> = (0..len)
                 .map(|i| {
                     y = y.rotate_left(5) ^ (i as u64);
-                    match (y >> 3) % 4 {
-                        _ if i < leading && (x >> 16).is_multiple_of(3) => b' ',
-                        _ if i < leading => b"0123456789"[(y % 10) as usize],
-                        _ => alphabet[(y % alphabet.len() as u64) as usize],
+                    if i >= leading {
+                        alphabet[(y % alphabet.len() as u64) as usize]
+                    } else if (x >> 16).is_multiple_of(3) {
+                        b' '
+                    } else {
+                        b"0123456789"[(y % 10) as usize]
                     }
                 })
                 .collect();
@@ -1230,16 +1240,8 @@ mod tests {
                         continue;
                     };
                     taken += 1;
-                    let general = map_line_head_by_column(&changed).expect("the general reader");
-                    assert_eq!(fast.0.0, general.0.0, "{}", changed.escape_ascii());
-                    assert_eq!(
-                        (fast.1, fast.2, fast.3, fast.4, fast.5, fast.6),
-                        (
-                            general.1, general.2, general.3, general.4, general.5, general.6
-                        ),
-                        "{}",
-                        changed.escape_ascii()
-                    );
+                    let general = map_line_head_by_column(&changed);
+                    assert_eq!(Some(fast), general, "{}", changed.escape_ascii());
                 }
             }
         }
@@ -1254,11 +1256,7 @@ mod tests {
     #[test]
     fn wide_hex_matches_the_plain_parser() {
         let alphabet = b"0123456789abcdefABCDEFg -:/\x00\x7f\x80\xb0\xe6\xff";
-        let mut x: u64 = 0x2545_f491_4f6c_dd1d;
-        for _ in 0..200_000 {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
+        for x in xorshift(0x2545_f491_4f6c_dd1d, 200_000) {
             let digits = (x % 19) as usize;
             let mut text = [0u8; 17];
             let mut y = x;
