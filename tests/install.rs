@@ -47,14 +47,16 @@ const PORT_PREFIX: &str = "/usr/local";
 /// alone, for every 0.x.y (`version_suffix_components` in Cargo.toml).
 const SONAME: &str = "libkinfo_vmmap.so.0";
 
-/// The largest the installed shared library may be once stripped: 48 KiB,
-/// for a library that stands in for a piece of libutil. It is about 45 KB
+/// The largest the installed shared library may be once stripped: 56 KiB,
+/// for a library that stands in for a piece of libutil. It is about 53 KB
 /// on x86_64 Linux (the README's "Size" section,
 /// `packaging/measure-sizes.sh`), with no std inside, most of it the
-/// `/proc` text parser; the FreeBSD build, which has none, is held to
-/// 40 KiB by `scripts/freebsd-conformance.sh`. The budget catches a
-/// dependency or a feature that brings some of Rust's runtime back.
-const STRIPPED_SIZE_BUDGET: u64 = 48 * 1024;
+/// `/proc` text parser, whose common `maps` line is read and written in
+/// one inlined piece of the line loop; the FreeBSD build, which has none,
+/// is held to 40 KiB by `scripts/freebsd-conformance.sh`. The budget
+/// catches a dependency or a feature that brings some of Rust's runtime
+/// back.
+const STRIPPED_SIZE_BUDGET: u64 = 56 * 1024;
 
 fn cargo() -> OsString {
     std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into())

@@ -135,9 +135,12 @@ impl VmMap {
     /// bulk, zeroes only the slots used and writes each line of the array
     /// once: for `smaps`, whose array grows as the text arrives.
     #[cfg_attr(not(any(test, target_os = "linux")), allow(dead_code))]
+    #[inline]
     pub(crate) fn next_cleared_slot(&mut self) -> Result<&mut kinfo_vmentry, Error> {
         if self.len >= self.zeroed_to {
-            self.reserve(1)?;
+            if self.len == self.cap {
+                self.reserve(1)?;
+            }
             // SAFETY: `reserve` made `len < cap`, so the slot lies inside
             // the allocation, past every initialised entry; all zero bytes
             // are a valid entry.

@@ -48,7 +48,7 @@ use crate::error::Error;
 use crate::procfs::classify::{VnAttrs, classify, makedev, vn_type};
 use crate::procfs::text::{
     Lines, MapLine, Perms, RecordLayout, SmapsCounts, SmapsLine, Unescaped, VmFlags,
-    parse_map_line, parse_smaps_line, unescape_path,
+    parse_common_map_line, parse_map_line, parse_smaps_line, unescape_path,
 };
 use crate::sys::Resident;
 use crate::vmmap::VmMap;
@@ -126,15 +126,14 @@ impl<S: Stat> Builder<S> {
         ))
     }
 
-    /// As [`new`](Self::new), with the array `calloc`ed for `entries`.
-    #[cfg_attr(not(target_os = "linux"), allow(dead_code))]
+    /// As [`new`](Self::new), with room for `entries` from the start.
     pub(crate) fn with_capacity(
         resident: Resident,
         page_size: u64,
         stat: S,
         entries: usize,
     ) -> Result<Self, Error> {
-        let map = VmMap::with_zeroed_capacity(entries)?;
+        let map = VmMap::with_capacity(entries)?;
         Ok(Self::with_map(map, resident, page_size, stat))
     }
 
@@ -204,8 +203,26 @@ impl<S: Stat> Builder<S> {
         Ok(self.map)
     }
 
-    /// A line of `maps`: a map line, a record of its own.
+    /// A line of `maps`: a map line, a record of its own, written at once.
+    ///
+    /// The common line is read and its entry written in one inlined piece
+    /// of code, which keeps the columns in registers; any other line goes
+    /// the general way, apart, so that the two never meet with their
+    /// columns spilled to the stack and read back.
+    #[inline(always)]
     fn maps_line(&mut self, line: &[u8]) -> Result<(), Error> {
+        match parse_common_map_line(line) {
+            Some(map_line) => {
+                let vma = self.pending(&map_line);
+                self.write_entry(&vma)
+            }
+            None => self.maps_line_by_column(line),
+        }
+    }
+
+    /// [`maps_line`](Self::maps_line) for a line of another shape.
+    #[inline(never)]
+    fn maps_line_by_column(&mut self, line: &[u8]) -> Result<(), Error> {
         let map_line = parse_map_line(line).ok_or(self.malformed_line())?;
         self.begin(&map_line);
         self.end_record()
@@ -241,7 +258,13 @@ impl<S: Stat> Builder<S> {
     }
 
     fn begin(&mut self, line: &MapLine<'_>) {
-        self.pending = Some(Pending {
+        self.pending = Some(self.pending(line));
+    }
+
+    /// The VMA of a map line, its name unescaped into `self.name`.
+    #[inline(always)]
+    fn pending(&mut self, line: &MapLine<'_>) -> Pending {
+        Pending {
             start: line.start,
             end: line.end,
             perms: line.perms,
@@ -251,14 +274,30 @@ impl<S: Stat> Builder<S> {
             inode: line.inode,
             name: self.unescape(line),
             counts: SmapsCounts::default(),
-        });
+        }
     }
 
     /// Writes the line's name into `self.name`: decoded, unless it held a
     /// `\012` and only the literal name is the mapped file. (The kernel
     /// writes a newline in a path as `\012` and leaves a literal backslash
     /// alone, so a name that really holds `\012` prints the same.)
+    #[inline(always)]
     fn unescape(&mut self, line: &MapLine<'_>) -> Unescaped {
+        // Plain anonymous memory, most of a large map: no name to copy.
+        if line.name.is_empty() {
+            self.name[0] = 0;
+            return Unescaped {
+                len: 0,
+                truncated: false,
+                decoded: false,
+            };
+        }
+        self.unescape_name(line)
+    }
+
+    /// [`unescape`](Self::unescape) of a name that is not empty.
+    #[inline(never)]
+    fn unescape_name(&mut self, line: &MapLine<'_>) -> Unescaped {
         let decoded = unescape_path(line.name, &mut self.name, true);
         if !decoded.decoded || line.inode == 0 {
             return decoded;
@@ -279,10 +318,18 @@ impl<S: Stat> Builder<S> {
     }
 
     /// Writes the pending VMA, if any, into the next slot of the map.
+    #[inline(never)]
     fn end_record(&mut self) -> Result<(), Error> {
-        let Some(vma) = self.pending.take() else {
-            return Ok(());
-        };
+        match self.pending.take() {
+            Some(vma) => self.write_entry(&vma),
+            None => Ok(()),
+        }
+    }
+
+    /// Writes `vma` into the next slot of the map, unless it is a later
+    /// view of one already written.
+    #[inline(always)]
+    fn write_entry(&mut self, vma: &Pending) -> Result<(), Error> {
         if vma.start < self.reported_end {
             return Ok(());
         }
@@ -316,10 +363,9 @@ impl<S: Stat> Builder<S> {
         if path != name {
             self.map.push_linux_name(self.map.len(), name)?;
         }
-        // The slot is zero (`calloc`ed for `maps`, whose lines were
-        // counted; cleared alone for `smaps`, whose array grows), so only
-        // the fields that are not zero and the path's bytes are stored,
-        // and the path's NUL and tail are there already.
+        // The slot was zeroed alone, just before its entry is written, so
+        // only the fields that are not zero and the path's bytes are
+        // stored, and the path's NUL and tail are there already.
         let entry = self.map.next_cleared_slot()?;
         entry.kve_structsize = KINFO_VMENTRY_SIZE;
         entry.kve_type = class.kve_type;

@@ -40,7 +40,15 @@ use crate::vmmap::VmMap;
 /// Fails with `MalformedText` naming the first line that does not parse,
 /// or the last when it lacks its newline; or `OutOfMemory`.
 pub(crate) fn vmmap_from_text(text: &[u8], resident: Resident) -> Result<VmMap, Error> {
-    let mut builder = Builder::new(resident, host_page_size(), NoStat)?;
+    // As the live reader does: `maps` lines are counted and the array
+    // allocated once; `smaps`, ten times the text a line, grows.
+    let mut builder = match resident {
+        Resident::Skip => {
+            let lines = text::count_newlines(text);
+            Builder::with_capacity(resident, host_page_size(), NoStat, lines)?
+        }
+        Resident::Count => Builder::new(resident, host_page_size(), NoStat)?,
+    };
     let complete = builder.lines(text)?;
     builder.finish(text.get(complete..).unwrap_or_default())
 }

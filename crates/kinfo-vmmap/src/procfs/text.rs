@@ -274,7 +274,6 @@ fn newline_mask_swar(block: &[u8; BLOCK]) -> u64 {
 
 /// The number of `\n` in `text`, by the same 64-byte masks as [`Lines`]
 /// (so the C library carries one newline search, not two).
-#[cfg_attr(not(any(test, target_os = "linux")), allow(dead_code))]
 pub(crate) fn count_newlines(text: &[u8]) -> usize {
     (0..text.len())
         .step_by(BLOCK)
@@ -510,9 +509,33 @@ fn flag(byte: u8, set: u8) -> Option<bool> {
 /// end of the line, so a path with spaces in it (or ending in them) stays
 /// whole; only the padding the kernel inserts before it is dropped, and
 /// every name it prints starts with `/`, `[` or a letter, never a space.
-#[inline]
+#[inline(never)]
 pub(crate) fn parse_map_line(line: &[u8]) -> Option<MapLine<'_>> {
-    let head = map_line_head(line).or_else(|| map_line_head_by_column(line))?;
+    // Two calls, not one `or_else` that merges the heads: the merged head
+    // went through the stack in pieces and was read back whole, a stalled
+    // load that was a sixth of this function's time.
+    match map_line_head(line) {
+        Some(head) => map_line_tail(head),
+        None => parse_map_line_by_column(line),
+    }
+}
+
+/// [`parse_map_line`] of the common line ([`map_line_head`]); `None` for
+/// any other, which may still be a map line.
+#[inline(always)]
+pub(crate) fn parse_common_map_line(line: &[u8]) -> Option<MapLine<'_>> {
+    map_line_tail(map_line_head(line)?)
+}
+
+/// [`parse_map_line`] of a line [`map_line_head`] does not take.
+#[inline]
+fn parse_map_line_by_column(line: &[u8]) -> Option<MapLine<'_>> {
+    map_line_tail(map_line_head_by_column(line)?)
+}
+
+/// The inode and the name after a map line's head.
+#[inline(always)]
+fn map_line_tail(head: MapLineHead<'_>) -> Option<MapLine<'_>> {
     let mut c = Columns(head.rest);
     let inode = c.decimal()?;
     // The kernel always ends the inode column with a space, but a line
@@ -552,7 +575,7 @@ struct MapLineHead<'a> {
 /// at fixed columns, read a word at a time. Anything else is `None`, left
 /// to the general reader, which reads this shape the same way (each
 /// number runs to the separator after it).
-#[inline]
+#[inline(always)]
 fn map_line_head(line: &[u8]) -> Option<MapLineHead<'_>> {
     let head = line.first_chunk::<46>()?;
     let word = |at: usize| {
@@ -561,33 +584,14 @@ fn map_line_head(line: &[u8]) -> Option<MapLineHead<'_>> {
             .map_or(0, u64::from_le_bytes)
     };
     let hex = |at: usize| HEX_DIGITS[usize::from(head[at])];
-    let separators = [
-        (12, b'-'),
-        (25, b' '),
-        (30, b' '),
-        (39, b' '),
-        (42, b':'),
-        (45, b' '),
-    ];
-    if separators.iter().any(|&(at, byte)| head[at] != byte) {
+    if !common_head_shape(head) {
         return None;
     }
     // Eight digits, then four and the separator, for each address.
     let (start_high, start_low) = (word(0), word(8));
     let (end_high, end_low) = (word(13), word(21));
     let offset = word(31);
-    if hex_run(start_high) != 8
-        || hex_run(start_low) != 4
-        || hex_run(end_high) != 8
-        || hex_run(end_low) != 4
-        || hex_run(offset) != 8
-    {
-        return None;
-    }
     let device = [hex(40), hex(41), hex(43), hex(44)];
-    if device.iter().any(|&digit| digit > 0xf) {
-        return None;
-    }
     Some(MapLineHead {
         start: pack_hex(start_high, 8) << 16 | pack_hex(start_low, 4),
         end: pack_hex(end_high, 8) << 16 | pack_hex(end_low, 4),
@@ -598,6 +602,84 @@ fn map_line_head(line: &[u8]) -> Option<MapLineHead<'_>> {
         rest: line.get(46..)?,
     })
 }
+
+/// The common map line's head, with its separators; each `x` a lowercase
+/// hex digit, and the perms left to [`Columns::perms`].
+const COMMON_HEAD: &[u8; 46] = b"xxxxxxxxxxxx-xxxxxxxxxxxx rwxp xxxxxxxx xx:xx ";
+
+/// Whether `head` has [`COMMON_HEAD`]'s shape, but for the perms.
+///
+/// SSE2 takes it as three 16-byte pieces, at 0, 16 and 30 (the last
+/// overlapping the second, so as not to read past the head): each byte
+/// that must be a hex digit is one, and each separator is
+/// [`COMMON_HEAD`]'s.
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+fn common_head_shape(head: &[u8; 46]) -> bool {
+    use core::arch::x86_64::{
+        _mm_and_si128, _mm_cmpeq_epi8, _mm_cmpgt_epi8, _mm_cmplt_epi8, _mm_movemask_epi8,
+        _mm_or_si128, _mm_set_epi64x, _mm_set1_epi8,
+    };
+    // Each piece: where it starts, and the bits of its bytes that must be
+    // hex digits and that must be separators (bit `i` for byte `at + i`).
+    const PIECES: [(usize, i32, i32); 3] = [
+        (0, 0xefff, 0x1000),
+        (16, 0x81ff, 0x4200),
+        (30, 0x6dfe, 0x9201),
+    ];
+    let word = |bytes: &[u8; 46], at: usize| {
+        bytes
+            .get(at..at + 8)
+            .and_then(|w| w.try_into().ok())
+            .map_or(0, i64::from_le_bytes)
+    };
+    let mut shaped = true;
+    for (at, hex, separators) in PIECES {
+        #[allow(unused_unsafe)]
+        // SAFETY: SSE2 is in x86_64's baseline, so every x86_64 CPU has
+        // these instructions (Rust 1.87 and later call them safely).
+        let (hex_bits, separator_bits) = unsafe {
+            let bytes = _mm_set_epi64x(word(head, at + 8), word(head, at));
+            let template = _mm_set_epi64x(word(COMMON_HEAD, at + 8), word(COMMON_HEAD, at));
+            let between = |low: u8, high: u8| {
+                _mm_and_si128(
+                    _mm_cmpgt_epi8(bytes, _mm_set1_epi8(low as i8 - 1)),
+                    _mm_cmplt_epi8(bytes, _mm_set1_epi8(high as i8 + 1)),
+                )
+            };
+            let is_hex = _mm_or_si128(between(b'0', b'9'), between(b'a', b'f'));
+            (
+                _mm_movemask_epi8(is_hex),
+                _mm_movemask_epi8(_mm_cmpeq_epi8(bytes, template)),
+            )
+        };
+        shaped &= hex_bits & hex == hex && separator_bits & separators == separators;
+    }
+    shaped
+}
+
+/// Whether `head` has [`COMMON_HEAD`]'s shape, but for the perms: a word
+/// at a time where there is no SSE2 to count on.
+#[cfg(any(test, not(target_arch = "x86_64")))]
+#[inline(always)]
+fn common_head_shape_swar(head: &[u8; 46]) -> bool {
+    let word = |at: usize| {
+        head.get(at..at + 8)
+            .and_then(|w| w.try_into().ok())
+            .map_or(0, u64::from_le_bytes)
+    };
+    let separators = [12, 25, 30, 39, 42, 45];
+    separators.iter().all(|&at| head[at] == COMMON_HEAD[at])
+        && [(0, 8), (8, 4), (13, 8), (21, 4), (31, 8)]
+            .iter()
+            .all(|&(at, digits)| hex_run(word(at)) >= digits)
+        && [40, 41, 43, 44]
+            .iter()
+            .all(|&at| HEX_DIGITS[usize::from(head[at])] <= 0xf)
+}
+
+#[cfg(not(target_arch = "x86_64"))]
+use common_head_shape_swar as common_head_shape;
 
 /// The columns of any map line before its inode, one after another.
 fn map_line_head_by_column(line: &[u8]) -> Option<MapLineHead<'_>> {
@@ -1236,6 +1318,15 @@ mod tests {
                 for &byte in &alphabet {
                     let mut changed = line.to_vec();
                     changed[at] = byte;
+                    // Both ways of judging the shape, taken or not.
+                    if let Some(head) = changed.first_chunk::<46>() {
+                        assert_eq!(
+                            common_head_shape(head),
+                            common_head_shape_swar(head),
+                            "{}",
+                            changed.escape_ascii()
+                        );
+                    }
                     let Some(fast) = map_line_head(&changed) else {
                         continue;
                     };
