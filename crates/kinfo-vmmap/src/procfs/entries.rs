@@ -48,7 +48,7 @@ use crate::error::Error;
 use crate::procfs::classify::{VnAttrs, classify, makedev, vn_type};
 use crate::procfs::text::{
     Lines, MapLine, Perms, RecordLayout, SmapsCounts, SmapsLine, Unescaped, VmFlags,
-    parse_common_map_line, parse_map_line, parse_smaps_line, unescape_path,
+    parse_common_map_line, parse_map_line_by_column, parse_smaps_line, unescape_path,
 };
 use crate::sys::Resident;
 use crate::vmmap::VmMap;
@@ -213,17 +213,18 @@ impl<S: Stat> Builder<S> {
     fn maps_line(&mut self, line: &[u8]) -> Result<(), Error> {
         match parse_common_map_line(line) {
             Some(map_line) => {
-                let vma = self.pending(&map_line);
+                let vma = self.vma(&map_line);
                 self.write_entry(&vma)
             }
             None => self.maps_line_by_column(line),
         }
     }
 
-    /// [`maps_line`](Self::maps_line) for a line of another shape.
+    /// [`maps_line`](Self::maps_line) for a line of another shape, which
+    /// the common reader has already turned down.
     #[inline(never)]
     fn maps_line_by_column(&mut self, line: &[u8]) -> Result<(), Error> {
-        let map_line = parse_map_line(line).ok_or(self.malformed_line())?;
+        let map_line = parse_map_line_by_column(line).ok_or(self.malformed_line())?;
         self.begin(&map_line);
         self.end_record()
     }
@@ -258,12 +259,12 @@ impl<S: Stat> Builder<S> {
     }
 
     fn begin(&mut self, line: &MapLine<'_>) {
-        self.pending = Some(self.pending(line));
+        self.pending = Some(self.vma(line));
     }
 
     /// The VMA of a map line, its name unescaped into `self.name`.
     #[inline(always)]
-    fn pending(&mut self, line: &MapLine<'_>) -> Pending {
+    fn vma(&mut self, line: &MapLine<'_>) -> Pending {
         Pending {
             start: line.start,
             end: line.end,

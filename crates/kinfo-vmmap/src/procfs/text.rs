@@ -528,8 +528,8 @@ pub(crate) fn parse_common_map_line(line: &[u8]) -> Option<MapLine<'_>> {
 }
 
 /// [`parse_map_line`] of a line [`map_line_head`] does not take.
-#[inline]
-fn parse_map_line_by_column(line: &[u8]) -> Option<MapLine<'_>> {
+#[inline(never)]
+pub(crate) fn parse_map_line_by_column(line: &[u8]) -> Option<MapLine<'_>> {
     map_line_tail(map_line_head_by_column(line)?)
 }
 
@@ -578,11 +578,7 @@ struct MapLineHead<'a> {
 #[inline(always)]
 fn map_line_head(line: &[u8]) -> Option<MapLineHead<'_>> {
     let head = line.first_chunk::<46>()?;
-    let word = |at: usize| {
-        head.get(at..at + 8)
-            .and_then(|w| w.try_into().ok())
-            .map_or(0, u64::from_le_bytes)
-    };
+    let word = |at: usize| word_at(head, at);
     let hex = |at: usize| HEX_DIGITS[usize::from(head[at])];
     if !common_head_shape(head) {
         return None;
@@ -601,6 +597,15 @@ fn map_line_head(line: &[u8]) -> Option<MapLineHead<'_>> {
         minor: u32::from(device[2]) << 4 | u32::from(device[3]),
         rest: line.get(46..)?,
     })
+}
+
+/// The eight bytes of `bytes` at `at`, little-endian; 0 past its end.
+#[inline(always)]
+fn word_at(bytes: &[u8], at: usize) -> u64 {
+    bytes
+        .get(at..at + 8)
+        .and_then(|w| w.try_into().ok())
+        .map_or(0, u64::from_le_bytes)
 }
 
 /// The common map line's head, with its separators; each `x` a lowercase
@@ -627,12 +632,7 @@ fn common_head_shape(head: &[u8; 46]) -> bool {
         (16, 0x81ff, 0x4200),
         (30, 0x6dfe, 0x9201),
     ];
-    let word = |bytes: &[u8; 46], at: usize| {
-        bytes
-            .get(at..at + 8)
-            .and_then(|w| w.try_into().ok())
-            .map_or(0, i64::from_le_bytes)
-    };
+    let word = |bytes: &[u8; 46], at: usize| word_at(bytes, at) as i64;
     let mut shaped = true;
     for (at, hex, separators) in PIECES {
         #[allow(unused_unsafe)]
@@ -663,11 +663,7 @@ fn common_head_shape(head: &[u8; 46]) -> bool {
 #[cfg(any(test, not(target_arch = "x86_64")))]
 #[inline(always)]
 fn common_head_shape_swar(head: &[u8; 46]) -> bool {
-    let word = |at: usize| {
-        head.get(at..at + 8)
-            .and_then(|w| w.try_into().ok())
-            .map_or(0, u64::from_le_bytes)
-    };
+    let word = |at: usize| word_at(head, at);
     let separators = [12, 25, 30, 39, 42, 45];
     separators.iter().all(|&at| head[at] == COMMON_HEAD[at])
         && [(0, 8), (8, 4), (13, 8), (21, 4), (31, 8)]
