@@ -25,6 +25,12 @@
 //! from the bound is the cost of zeroing; the library's distance from it
 //! is the cost of parsing.
 //!
+//! The floor does not `stat(2)` the files mapped, which the library must
+//! to fill FreeBSD's vnode fields (size, mode, `KF_ATTR_VALID`): once for
+//! each run of mappings of one file. Each round also times those `stat`
+//! calls alone, of the files the `maps` text names, and the summary gives
+//! the library against the floor and them together.
+//!
 //! Criterion measures each function on its own, one after the other, and
 //! on a shared machine the load drifts between them. So the ratios of the
 //! summary come from rounds instead: each round times the bound, the floor
@@ -157,13 +163,24 @@ mod linux {
     }
 
     /// The bound, the floor and the library timed in turn, round after
-    /// round, in one mode.
+    /// round, in one mode; and, beside the floor, the `stat(2)` calls the
+    /// library makes of the files mapped.
     struct Rounds {
         resident: bool,
-        /// Seconds, one per round: (bound, floor, library).
-        times: Vec<(f64, f64, f64)>,
+        times: Vec<Round>,
+        /// How many files the library `stat`s a call.
+        files: usize,
         /// Page faults a call, on average: bound, floor, library.
         faults: [f64; 3],
+    }
+
+    /// Seconds each took in one round.
+    struct Round {
+        bound: f64,
+        floor: f64,
+        library: f64,
+        /// The `stat(2)` calls the library makes, alone.
+        stats: f64,
     }
 
     /// The minor page faults this process has taken so far.
@@ -195,6 +212,7 @@ mod linux {
                 .expect("the map")
                 .len()
             };
+            let files = stated_files(pid);
             let mut faults = [0u64; 3];
             let mut time = |which: usize, f: &mut dyn FnMut() -> usize| {
                 let before = minor_faults();
@@ -212,19 +230,27 @@ mod linux {
                 let bound_s = time(0, &mut || bound(&path, &mut buf, entries, Output::Malloc));
                 let floor_s = time(1, &mut || bound(&path, &mut buf, entries, Output::Calloc));
                 let library_s = time(2, &mut || call());
-                times.push((bound_s, floor_s, library_s));
+                let start = std::time::Instant::now();
+                stat_all(&files);
+                times.push(Round {
+                    bound: bound_s,
+                    floor: floor_s,
+                    library: library_s,
+                    stats: start.elapsed().as_secs_f64(),
+                });
             }
             let rounds = times.len() as f64;
             let faults = faults.map(|f| f as f64 / rounds);
             Self {
                 resident,
                 times,
+                files: files.len(),
                 faults,
             }
         }
 
         /// The median of `f` over the rounds, and its quartiles.
-        fn quartiles(&self, f: impl Fn(&(f64, f64, f64)) -> f64) -> [f64; 3] {
+        fn quartiles(&self, f: impl Fn(&Round) -> f64) -> [f64; 3] {
             let mut values: Vec<f64> = self.times.iter().map(f).collect();
             values.sort_by(f64::total_cmp);
             let at = |q: usize| values[(values.len() - 1) * q / 4];
@@ -235,11 +261,11 @@ mod linux {
     /// The rounds' medians and ratios, as a table.
     fn rounds_summary(rounds: &[(usize, usize, Rounds)]) {
         println!(
-            "\nin rounds (each times the bound, the floor and the library in turn): medians, \
-             and the median of the rounds' ratios [quartiles]"
+            "\nin rounds (each times the bound, the floor and the library in turn, then the \
+             library's stat calls alone): medians, and the median of the rounds' ratios [quartiles]"
         );
         println!(
-            "{:>9} {:>8} {:<6} {:>7} {:>9} {:>9} {:>9} {:>24} {:>24} {:>17}",
+            "{:>9} {:>8} {:<6} {:>7} {:>9} {:>9} {:>9} {:>24} {:>24} {:>6} {:>9} {:>24} {:>17}",
             "mappings",
             "entries",
             "mode",
@@ -249,25 +275,73 @@ mod linux {
             "call ms",
             "call / bound",
             "call / floor",
+            "files",
+            "stat ms",
+            "call / (floor + stat)",
             "faults b / f / c"
         );
         for (mappings, entries, r) in rounds {
             let mode = if r.resident { "smaps" } else { "maps" };
-            let [_, bound, _] = r.quartiles(|t| t.0);
-            let [_, floor, _] = r.quartiles(|t| t.1);
-            let [_, call, _] = r.quartiles(|t| t.2);
+            let [_, bound, _] = r.quartiles(|t| t.bound);
+            let [_, floor, _] = r.quartiles(|t| t.floor);
+            let [_, call, _] = r.quartiles(|t| t.library);
+            let [_, stats, _] = r.quartiles(|t| t.stats);
             let ratio = |q: [f64; 3]| format!("{:.3}x [{:.3}-{:.3}]", q[1], q[0], q[2]);
             let [fb, ff, fc] = r.faults;
             println!(
-                "{mappings:>9} {entries:>8} {mode:<6} {:>7} {:>9.3} {:>9.3} {:>9.3} {:>24} {:>24} {:>17}",
+                "{mappings:>9} {entries:>8} {mode:<6} {:>7} {:>9.3} {:>9.3} {:>9.3} {:>24} {:>24} {:>6} {:>9.4} {:>24} {:>17}",
                 r.times.len(),
                 bound * 1e3,
                 floor * 1e3,
                 call * 1e3,
-                ratio(r.quartiles(|t| t.2 / t.0)),
-                ratio(r.quartiles(|t| t.2 / t.1)),
+                ratio(r.quartiles(|t| t.library / t.bound)),
+                ratio(r.quartiles(|t| t.library / t.floor)),
+                r.files,
+                stats * 1e3,
+                ratio(r.quartiles(|t| t.library / (t.floor + t.stats))),
                 format!("{fb:.0} / {ff:.0} / {fc:.0}"),
             );
+        }
+    }
+
+    /// The files the library `stat`s when it reads the map of `pid`: each
+    /// name of the `maps` text that is a path with an inode, once for a
+    /// run of lines of the same device and inode, as its cache of the last
+    /// file does.
+    fn stated_files(pid: i32) -> Vec<std::ffi::CString> {
+        let text = std::fs::read(format!("/proc/{pid}/maps")).expect("the maps text");
+        let mut files = Vec::new();
+        let mut last = None;
+        for line in text.split(|&b| b == b'\n').filter(|l| !l.is_empty()) {
+            let mut rest = line;
+            let mut columns = [&b""[..]; 5];
+            for column in &mut columns {
+                rest = rest.trim_ascii_start();
+                let end = rest.iter().position(|&b| b == b' ').unwrap_or(rest.len());
+                (*column, rest) = rest.split_at(end);
+            }
+            let [_, _, _, device, inode] = columns;
+            let name = rest.trim_ascii_start();
+            if name.first() != Some(&b'/') || inode == b"0" {
+                continue;
+            }
+            if last != Some((device, inode)) {
+                files.push(std::ffi::CString::new(name).expect("a name has no NUL"));
+                last = Some((device, inode));
+            }
+        }
+        files
+    }
+
+    /// `stat(2)` of each of `files`, as the library calls it.
+    fn stat_all(files: &[std::ffi::CString]) {
+        for path in files {
+            let mut st = core::mem::MaybeUninit::<libc::stat>::uninit();
+            // Whether it succeeds or not, as for the library (a deleted
+            // file's name does not `stat`), the call is what it costs.
+            // SAFETY: `path` is NUL-terminated and `st` is writable for a
+            // `struct stat`.
+            black_box(unsafe { libc::stat(path.as_ptr(), st.as_mut_ptr()) });
         }
     }
 
