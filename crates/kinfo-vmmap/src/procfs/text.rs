@@ -623,7 +623,7 @@ const COMMON_HEAD: &[u8; 46] = b"xxxxxxxxxxxx-xxxxxxxxxxxx rwxp xxxxxxxx xx:xx "
 fn common_head_shape(head: &[u8; 46]) -> bool {
     use core::arch::x86_64::{
         _mm_and_si128, _mm_cmpeq_epi8, _mm_cmpgt_epi8, _mm_cmplt_epi8, _mm_movemask_epi8,
-        _mm_or_si128, _mm_set_epi64x, _mm_set1_epi8,
+        _mm_or_si128, _mm_set1_epi8,
     };
     // Each piece: where it starts, and the bits of its bytes that must be
     // hex digits and that must be separators (bit `i` for byte `at + i`).
@@ -632,15 +632,16 @@ fn common_head_shape(head: &[u8; 46]) -> bool {
         (16, 0x81ff, 0x4200),
         (30, 0x6dfe, 0x9201),
     ];
-    let word = |bytes: &[u8; 46], at: usize| word_at(bytes, at) as i64;
     let mut shaped = true;
     for (at, hex, separators) in PIECES {
+        let piece = |bytes: &[u8; 46]| bytes.get(at..)?.first_chunk::<16>().map(load16);
+        let (Some(bytes), Some(template)) = (piece(head), piece(COMMON_HEAD)) else {
+            return false;
+        };
         #[allow(unused_unsafe)]
         // SAFETY: SSE2 is in x86_64's baseline, so every x86_64 CPU has
         // these instructions (Rust 1.87 and later call them safely).
         let (hex_bits, separator_bits) = unsafe {
-            let bytes = _mm_set_epi64x(word(head, at + 8), word(head, at));
-            let template = _mm_set_epi64x(word(COMMON_HEAD, at + 8), word(COMMON_HEAD, at));
             let between = |low: u8, high: u8| {
                 _mm_and_si128(
                     _mm_cmpgt_epi8(bytes, _mm_set1_epi8(low as i8 - 1)),
@@ -656,6 +657,17 @@ fn common_head_shape(head: &[u8; 46]) -> bool {
         shaped &= hex_bits & hex == hex && separator_bits & separators == separators;
     }
     shaped
+}
+
+/// Sixteen bytes into an SSE2 register.
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+fn load16(bytes: &[u8; 16]) -> core::arch::x86_64::__m128i {
+    use core::arch::x86_64::{__m128i, _mm_loadu_si128};
+    // SAFETY: the pointer comes from a reference to 16 bytes, all of which
+    // `_mm_loadu_si128` reads, with no alignment required; SSE2 is in
+    // x86_64's baseline.
+    unsafe { _mm_loadu_si128(bytes.as_ptr().cast::<__m128i>()) }
 }
 
 /// Whether `head` has [`COMMON_HEAD`]'s shape, but for the perms: a word
@@ -748,11 +760,14 @@ const LAYOUT_SPAN: usize = 1536;
 /// kind by its first bytes, was most of the cost of reading it.
 #[derive(Clone, Copy)]
 pub(crate) struct RecordLayout {
-    /// The first record's field lines, newlines included.
-    template: [u8; LAYOUT_SPAN],
-    /// 0xff for each byte a later record must have as the template has
-    /// it; 0 in the columns of the counts.
-    fixed: [u8; LAYOUT_SPAN],
+    /// The first record's field lines, newlines included, but with a
+    /// newline in each column of a count: a later record must have each
+    /// other byte as it is here, and no newline in those columns.
+    expect: [u8; LAYOUT_SPAN],
+    /// Bit `i % 16` of word `i / 16` set for each byte `i` that must be as
+    /// `expect` has it; clear in the columns of the counts, which must
+    /// differ from it (hold no newline).
+    fixed: [u16; LAYOUT_SPAN / 16],
     /// Bytes learned.
     span: usize,
     /// Lines learned.
@@ -770,8 +785,8 @@ pub(crate) struct RecordLayout {
 impl RecordLayout {
     pub(crate) const fn new() -> Self {
         Self {
-            template: [0; LAYOUT_SPAN],
-            fixed: [0; LAYOUT_SPAN],
+            expect: [0; LAYOUT_SPAN],
+            fixed: [0; LAYOUT_SPAN / 16],
             span: 0,
             len: 0,
             reads: [(0, Field::Rss); LAYOUT_LINES],
@@ -810,19 +825,19 @@ impl RecordLayout {
             }
         }
         let (start, newline) = (self.span, self.span + line.len());
-        let (Some(template), Some(fixed)) = (
-            self.template.get_mut(start..=newline),
-            self.fixed.get_mut(start..=newline),
-        ) else {
+        let Some(expect) = self.expect.get_mut(start..=newline) else {
             return false;
         };
         if self.len == LAYOUT_LINES || self.read_count == LAYOUT_LINES {
             return false;
         }
-        template[..line.len()].copy_from_slice(line);
-        template[line.len()] = b'\n';
-        fixed.fill(0xff);
-        fixed[count_start..count_end].fill(0);
+        expect[..line.len()].copy_from_slice(line);
+        expect[line.len()] = b'\n';
+        expect[count_start..count_end].fill(b'\n');
+        let counts = start + count_start..start + count_end;
+        for at in (start..=newline).filter(|at| !counts.contains(at)) {
+            self.fixed[at / 16] |= 1 << (at % 16);
+        }
         if let Some(field) = field {
             // Below LAYOUT_SPAN, so it fits.
             self.reads[self.read_count] = ((start + count_start) as u16, field);
@@ -853,22 +868,7 @@ impl RecordLayout {
         if !self.complete || self.len == 0 {
             return false;
         }
-        let (Some(text), Some(template), Some(fixed)) = (
-            text.get(..self.span),
-            self.template.get(..self.span),
-            self.fixed.get(..self.span),
-        ) else {
-            return false;
-        };
-        // Every byte as the template has it but in the counts' columns,
-        // which hold no newline. No early exit, so that it runs 16 bytes
-        // at a time.
-        let mut differs = 0u8;
-        for ((&byte, &want), &fixed) in text.iter().zip(template).zip(fixed) {
-            let newline = u8::from(byte == b'\n').wrapping_neg();
-            differs |= ((byte ^ want) & fixed) | (newline & !fixed);
-        }
-        if differs != 0 {
+        if !self.has_shape(text) {
             return false;
         }
         let mut read = SmapsCounts {
@@ -888,6 +888,71 @@ impl RecordLayout {
         true
     }
 }
+
+impl RecordLayout {
+    /// Whether the front of `text` has the layout's lines: each byte as
+    /// [`expect`](Self::expect) has it where [`fixed`](Self::fixed) says
+    /// so, and no newline in the counts' columns. Compared 16 bytes at a
+    /// time, the last 16 overlapping the ones before when the span is not
+    /// a multiple of 16, with no early exit.
+    #[inline(always)]
+    fn has_shape(&self, text: &[u8]) -> bool {
+        let span = self.span;
+        let (Some(text), Some(expect)) = (text.get(..span), self.expect.get(..span)) else {
+            return false;
+        };
+        let ((text_blocks, _), (expect_blocks, _)) = (text.as_chunks(), expect.as_chunks());
+        let mut differs = 0;
+        for ((text, expect), fixed) in text_blocks.iter().zip(expect_blocks).zip(&self.fixed) {
+            differs |= equal_bytes(text, expect) ^ fixed;
+        }
+        if !span.is_multiple_of(16) {
+            let at = span.wrapping_sub(16);
+            let (Some(text), Some(expect)) = (
+                text.get(at..).and_then(|b| b.first_chunk()),
+                expect.get(at..).and_then(|b| b.first_chunk()),
+            ) else {
+                return false;
+            };
+            differs |= equal_bytes(text, expect) ^ self.fixed_bits(at);
+        }
+        differs == 0
+    }
+
+    /// The bits of [`fixed`](Self::fixed) for the 16 bytes from `at`.
+    #[inline(always)]
+    fn fixed_bits(&self, at: usize) -> u16 {
+        let word = |i: usize| u32::from(self.fixed.get(i).copied().unwrap_or(0));
+        let pair = word(at / 16) | word(at / 16 + 1) << 16;
+        (pair >> (at % 16)) as u16
+    }
+}
+
+/// Bit `i` set where byte `i` of `a` equals byte `i` of `b`: one compare
+/// and one mask on SSE2.
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+fn equal_bytes(a: &[u8; 16], b: &[u8; 16]) -> u16 {
+    use core::arch::x86_64::{_mm_cmpeq_epi8, _mm_movemask_epi8};
+    #[allow(unused_unsafe)]
+    // SAFETY: SSE2 is in x86_64's baseline, so every x86_64 CPU has these
+    // instructions (Rust 1.87 and later call them safely).
+    let mask = unsafe { _mm_movemask_epi8(_mm_cmpeq_epi8(load16(a), load16(b))) };
+    mask as u16
+}
+
+/// [`equal_bytes`] a byte at a time, where there is no SSE2 to count on.
+#[cfg(any(test, not(target_arch = "x86_64")))]
+#[inline(always)]
+fn equal_bytes_portable(a: &[u8; 16], b: &[u8; 16]) -> u16 {
+    a.iter()
+        .zip(b)
+        .enumerate()
+        .fold(0, |mask, (i, (x, y))| mask | u16::from(x == y) << i)
+}
+
+#[cfg(not(target_arch = "x86_64"))]
+use equal_bytes_portable as equal_bytes;
 
 /// Parses one line of `smaps` (without its `\n`); `None` when it is
 /// malformed.
@@ -1652,6 +1717,27 @@ VmFlags: rd wr mr mw me gd ac
         }
         // Digits changed in place, and padding turned into digits, are taken.
         assert!(taken > fields.len(), "only {taken} variants taken");
+    }
+
+    #[test]
+    fn bytes_compared_sixteen_at_a_time_agree_with_one_at_a_time() {
+        let mut words = xorshift(0x5eed_1e55, 17_000);
+        for round in 0..1000 {
+            let mut a = [0u8; 16];
+            for (i, byte) in a.iter_mut().enumerate() {
+                *byte = (words.next().unwrap() >> (i % 8)) as u8 & 0x0f;
+            }
+            // Each byte of `b` is `a`'s, or not, as one random word says.
+            let same = words.next().unwrap() as u16;
+            let mut b = a;
+            for (i, byte) in b.iter_mut().enumerate() {
+                if same >> i & 1 == 0 {
+                    *byte ^= 1 << (round % 8);
+                }
+            }
+            assert_eq!(equal_bytes(&a, &b), same);
+            assert_eq!(equal_bytes_portable(&a, &b), same);
+        }
     }
 
     #[test]
