@@ -537,9 +537,11 @@ mod builder {
         let name = linux_name.unwrap_or(entry.path_bytes());
         // Without a kept name, `kve_path` is the name as C reads it: up to
         // its first NUL.
+        // How much of `bytes` C reads: up to the first NUL.
+        let c_length = |bytes: &[u8]| bytes.iter().position(|&b| b == 0).unwrap_or(bytes.len());
         let as_c_reads = |want: &[u8]| match linux_name {
             Some(_) => want.len(),
-            None => want.iter().position(|&b| b == 0).unwrap_or(want.len()),
+            None => c_length(want),
         };
         assert!(
             path_candidates(line.name)
@@ -552,7 +554,9 @@ mod builder {
             None => assert_eq!(entry.kve_path.get(name.len()), Some(&0)),
             Some(name) => {
                 let path = entry.path_bytes();
+                // The `shm_open` name as C reads it in `kve_path`.
                 let shm_name = name.strip_prefix(b"/dev/shm").unwrap_or_default();
+                let shm_name = &shm_name[..c_length(shm_name)];
                 assert_ne!(path, name);
                 assert!(
                     path.is_empty() || path == shm_name,
