@@ -48,7 +48,8 @@ use crate::error::Error;
 use crate::procfs::classify::{VnAttrs, classify, makedev, vn_type};
 use crate::procfs::text::{
     Lines, MapLine, Perms, RecordLayout, SmapsCounts, SmapsLine, Unescaped, VmFlags,
-    parse_common_map_line, parse_map_line_by_column, parse_smaps_line, unescape_path,
+    parse_common_map_line, parse_map_line_by_column, parse_smaps_line, parse_vm_flags,
+    unescape_path,
 };
 use crate::sys::Resident;
 use crate::vmmap::VmMap;
@@ -229,17 +230,47 @@ impl<S: Stat> Builder<S> {
         self.end_record()
     }
 
-    /// An `smaps` line, parsed in full; true when it is a map line, which
-    /// begins a record.
+    /// An `smaps` line; true when it is a map line, which begins a record.
+    ///
+    /// The two lines every record has besides its field lines are read
+    /// here, inlined into the line loop: a map line of the common shape,
+    /// read as [`maps_line`](Self::maps_line) reads it, and, once the
+    /// layout is learned, the `VmFlags` line. Any other line is parsed in
+    /// full, apart; each is read as that parse would read it.
+    #[inline(always)]
     fn smaps_line(&mut self, line: &[u8]) -> Result<bool, Error> {
+        if let Some(map_line) = parse_common_map_line(line) {
+            self.begin_record(&map_line)?;
+            return Ok(true);
+        }
+        if !self.layout.is_learning()
+            && let Some(codes) = line.strip_prefix(b"VmFlags:")
+            && let Some(pending) = self.pending.as_mut()
+        {
+            pending.counts.vm_flags = Some(parse_vm_flags(codes));
+            return Ok(false);
+        }
+        self.smaps_line_in_full(line)
+    }
+
+    /// Ends the record pending, if any, and begins the one `line` opens.
+    #[inline(always)]
+    fn begin_record(&mut self, line: &MapLine<'_>) -> Result<(), Error> {
+        // The first record ends at the second map line.
+        if self.pending.is_some() {
+            self.layout.complete();
+        }
+        self.end_record()?;
+        self.begin(line);
+        Ok(())
+    }
+
+    /// [`smaps_line`](Self::smaps_line) of any line, parsed in full.
+    #[inline(never)]
+    fn smaps_line_in_full(&mut self, line: &[u8]) -> Result<bool, Error> {
         match parse_smaps_line(line).ok_or(self.malformed_line())? {
             SmapsLine::Map(map_line) => {
-                // The first record ends at the second map line.
-                if self.pending.is_some() {
-                    self.layout.complete();
-                }
-                self.end_record()?;
-                self.begin(&map_line);
+                self.begin_record(&map_line)?;
                 Ok(true)
             }
             // A field before any map line belongs to nothing.

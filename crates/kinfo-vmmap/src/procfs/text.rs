@@ -853,6 +853,11 @@ impl RecordLayout {
         self.complete = true;
     }
 
+    /// Whether lines are still learned: the first record is not over.
+    pub(crate) fn is_learning(&self) -> bool {
+        !self.complete
+    }
+
     /// Lines learned, and their bytes.
     pub(crate) fn lines(&self) -> (usize, usize) {
         (self.len, self.span)
@@ -875,10 +880,9 @@ impl RecordLayout {
             vm_flags: counts.vm_flags,
             ..SmapsCounts::default()
         };
-        for &(at, field) in self.reads.iter().take(self.read_count) {
-            let columns = text
-                .get(usize::from(at)..)
-                .and_then(|c| c.first_chunk::<8>());
+        for &(at, field) in self.reads.get(..self.read_count).unwrap_or_default() {
+            let at = usize::from(at);
+            let columns = text.get(at..at + 8).and_then(|c| c.first_chunk::<8>());
             match columns.and_then(|&c| right_aligned_digits(c)) {
                 Some(kb) => read.record(SmapsLine::Field(field, kb)),
                 None => return false,
