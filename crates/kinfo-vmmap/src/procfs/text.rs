@@ -716,6 +716,9 @@ fn map_line_head_by_column(line: &[u8]) -> Option<MapLineHead<'_>> {
 }
 
 impl Field {
+    /// How many fields there are: the last one's number and one.
+    const COUNT: usize = Field::FilePmdMapped as usize + 1;
+
     /// The name that opens the field's line, with its colon.
     pub(crate) const fn name(self) -> &'static [u8] {
         match self {
@@ -834,10 +837,8 @@ impl RecordLayout {
         expect[..line.len()].copy_from_slice(line);
         expect[line.len()] = b'\n';
         expect[count_start..count_end].fill(b'\n');
-        let counts = start + count_start..start + count_end;
-        for at in (start..=newline).filter(|at| !counts.contains(at)) {
-            self.fixed[at / 16] |= 1 << (at % 16);
-        }
+        self.mark_fixed(start..newline + 1, true);
+        self.mark_fixed(start + count_start..start + count_end, false);
         if let Some(field) = field {
             // Below LAYOUT_SPAN, so it fits.
             self.reads[self.read_count] = ((start + count_start) as u16, field);
@@ -846,6 +847,25 @@ impl RecordLayout {
         self.len += 1;
         self.span = newline + 1;
         true
+    }
+
+    /// Sets (`fixed`) or clears the bits of [`fixed`](Self::fixed) for
+    /// the bytes of `span`, a word at a time.
+    fn mark_fixed(&mut self, span: core::ops::Range<usize>, fixed: bool) {
+        let mut at = span.start;
+        while at < span.end {
+            let (word, bit) = (at / 16, at % 16);
+            let bits = (span.end - at).min(16 - bit);
+            let mask = ((1u32 << bits) - 1) << bit;
+            if let Some(word) = self.fixed.get_mut(word) {
+                if fixed {
+                    *word |= mask as u16;
+                } else {
+                    *word &= !(mask as u16);
+                }
+            }
+            at += bits;
+        }
     }
 
     /// Ends learning: the first record is over.
@@ -876,19 +896,26 @@ impl RecordLayout {
         if !self.has_shape(text) {
             return false;
         }
-        let mut read = SmapsCounts {
-            vm_flags: counts.vm_flags,
-            ..SmapsCounts::default()
-        };
+        // Each count by its field, a later line of one field over an
+        // earlier, as `SmapsCounts::record` keeps them.
+        let mut kb = [0u64; Field::COUNT];
         for &(at, field) in self.reads.get(..self.read_count).unwrap_or_default() {
             let at = usize::from(at);
             let columns = text.get(at..at + 8).and_then(|c| c.first_chunk::<8>());
             match columns.and_then(|&c| right_aligned_digits(c)) {
-                Some(kb) => read.record(SmapsLine::Field(field, kb)),
+                Some(value) => kb[field as usize] = value,
                 None => return false,
             }
         }
-        *counts = read;
+        *counts = SmapsCounts {
+            rss_kb: kb[Field::Rss as usize],
+            private_clean_kb: kb[Field::PrivateClean as usize],
+            private_dirty_kb: kb[Field::PrivateDirty as usize],
+            anon_huge_kb: kb[Field::AnonHugePages as usize],
+            shmem_pmd_kb: kb[Field::ShmemPmdMapped as usize],
+            file_pmd_kb: kb[Field::FilePmdMapped as usize],
+            vm_flags: counts.vm_flags,
+        };
         true
     }
 }
