@@ -97,6 +97,19 @@ struct Pending {
 
 /// Turns lines into entries.
 pub(crate) struct Builder<S> {
+    out: Writer<S>,
+    pending: Option<Pending>,
+    /// Lines seen so far, to say which one did not parse.
+    lines: usize,
+    /// The field lines of the first `smaps` record, to recognise the same
+    /// lines of the others.
+    layout: RecordLayout,
+}
+
+/// The builder's output side: the map, and what writing an entry needs.
+/// Apart from the pending VMA, so that an entry is written from the VMA
+/// where it lies, not from a copy.
+struct Writer<S> {
     map: VmMap,
     resident: Resident,
     page_size: u64,
@@ -104,15 +117,9 @@ pub(crate) struct Builder<S> {
     /// The unescaped, NUL-terminated name of the pending VMA: its map line
     /// may be gone from the read buffer by the time its record ends.
     name: [u8; KVE_PATH_SIZE],
-    pending: Option<Pending>,
     /// The end of the last entry written: a record starting below it is a
     /// later view of a VMA already reported.
     reported_end: u64,
-    /// Lines seen so far, to say which one did not parse.
-    lines: usize,
-    /// The field lines of the first `smaps` record, to recognise the same
-    /// lines of the others.
-    layout: RecordLayout,
 }
 
 impl<S: Stat> Builder<S> {
@@ -140,13 +147,15 @@ impl<S: Stat> Builder<S> {
 
     fn with_map(map: VmMap, resident: Resident, page_size: u64, stat: S) -> Self {
         Self {
-            map,
-            resident,
-            page_size,
-            stat,
-            name: [0; KVE_PATH_SIZE],
+            out: Writer {
+                map,
+                resident,
+                page_size,
+                stat,
+                name: [0; KVE_PATH_SIZE],
+                reported_end: 0,
+            },
             pending: None,
-            reported_end: 0,
             lines: 0,
             layout: RecordLayout::new(),
         }
@@ -161,7 +170,7 @@ impl<S: Stat> Builder<S> {
     /// the layout knows are passed over whole.
     pub(crate) fn lines(&mut self, text: &[u8]) -> Result<usize, Error> {
         let mut lines = Lines::new(text);
-        match self.resident {
+        match self.out.resident {
             Resident::Skip => {
                 for line in &mut lines {
                     self.lines += 1;
@@ -201,7 +210,7 @@ impl<S: Stat> Builder<S> {
             });
         }
         self.end_record()?;
-        Ok(self.map)
+        Ok(self.out.map)
     }
 
     /// A line of `maps`: a map line, a record of its own, written at once.
@@ -214,8 +223,8 @@ impl<S: Stat> Builder<S> {
     fn maps_line(&mut self, line: &[u8]) -> Result<(), Error> {
         match parse_common_map_line(line) {
             Some(map_line) => {
-                let vma = self.vma(&map_line);
-                self.write_entry(&vma)
+                let vma = self.out.vma(&map_line);
+                self.out.write_entry(&vma)
             }
             None => self.maps_line_by_column(line),
         }
@@ -290,9 +299,22 @@ impl<S: Stat> Builder<S> {
     }
 
     fn begin(&mut self, line: &MapLine<'_>) {
-        self.pending = Some(self.vma(line));
+        self.pending = Some(self.out.vma(line));
     }
 
+    /// Writes the pending VMA, if any, into the next slot of the map.
+    #[inline(never)]
+    fn end_record(&mut self) -> Result<(), Error> {
+        let written = match &self.pending {
+            Some(vma) => self.out.write_entry(vma),
+            None => Ok(()),
+        };
+        self.pending = None;
+        written
+    }
+}
+
+impl<S: Stat> Writer<S> {
     /// The VMA of a map line, its name unescaped into `self.name`.
     #[inline(always)]
     fn vma(&mut self, line: &MapLine<'_>) -> Pending {
@@ -347,15 +369,6 @@ impl<S: Stat> Builder<S> {
             return literal;
         }
         unescape_path(line.name, &mut self.name, true)
-    }
-
-    /// Writes the pending VMA, if any, into the next slot of the map.
-    #[inline(never)]
-    fn end_record(&mut self) -> Result<(), Error> {
-        match self.pending.take() {
-            Some(vma) => self.write_entry(&vma),
-            None => Ok(()),
-        }
     }
 
     /// Writes `vma` into the next slot of the map, unless it is a later

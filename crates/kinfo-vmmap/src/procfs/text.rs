@@ -1937,6 +1937,25 @@ VmFlags: rd wr mr mw me gd ac
     }
 
     #[test]
+    fn only_the_codes_read_have_a_flag_among_every_pair_of_bytes() {
+        for a in 0..=u8::MAX {
+            for b in 0..=u8::MAX {
+                let want = match &[a, b] {
+                    b"mr" => VmFlags::MAY_READ,
+                    b"mw" => VmFlags::MAY_WRITE,
+                    b"me" => VmFlags::MAY_EXEC,
+                    b"gd" => VmFlags::GROWS_DOWN,
+                    b"lo" => VmFlags::LOCKED,
+                    b"dd" => VmFlags::DONT_DUMP,
+                    b"ht" => VmFlags::HUGETLB,
+                    _ => VmFlags::default(),
+                };
+                assert_eq!(vm_flag(a, b), want, "{:?}", [a, b].escape_ascii());
+            }
+        }
+    }
+
+    #[test]
     fn either_pmd_count_means_huge_pages() {
         for line in [
             "ShmemPmdMapped:  2048 kB",
