@@ -932,11 +932,7 @@ impl RecordLayout {
         let (Some(text), Some(expect)) = (text.get(..span), self.expect.get(..span)) else {
             return false;
         };
-        let ((text_blocks, _), (expect_blocks, _)) = (text.as_chunks(), expect.as_chunks());
-        let mut differs = 0;
-        for ((text, expect), fixed) in text_blocks.iter().zip(expect_blocks).zip(&self.fixed) {
-            differs |= equal_bytes(text, expect) ^ fixed;
-        }
+        let mut differs = blocks_differ(text, expect, &self.fixed);
         if !span.is_multiple_of(16) {
             let at = span.wrapping_sub(16);
             let (Some(text), Some(expect)) = (
@@ -956,6 +952,115 @@ impl RecordLayout {
         let word = |i: usize| u32::from(self.fixed.get(i).copied().unwrap_or(0));
         let pair = word(at / 16) | word(at / 16 + 1) << 16;
         (pair >> (at % 16)) as u16
+    }
+}
+
+/// For each whole 16 bytes of `text`: the bits of `expect`'s bytes that
+/// `text` does not match, against `fixed` (see [`RecordLayout::fixed`]),
+/// the blocks' bits or-ed together; 0 when every block is as it must be.
+///
+/// 32 bytes a compare where the CPU has AVX2 (asked once, by `cpuid`), 16
+/// where it has SSE2 alone.
+#[inline(always)]
+fn blocks_differ(text: &[u8], expect: &[u8], fixed: &[u16]) -> u16 {
+    #[cfg(all(target_arch = "x86_64", not(miri)))]
+    if avx2::available() {
+        // SAFETY: the CPU has AVX2, as `cpuid` and the OS's XCR0 say.
+        return unsafe { avx2::blocks_differ(text, expect, fixed) };
+    }
+    blocks_differ_16(text, expect, fixed)
+}
+
+/// [`blocks_differ`] 16 bytes at a time.
+#[inline(always)]
+fn blocks_differ_16(text: &[u8], expect: &[u8], fixed: &[u16]) -> u16 {
+    let ((text_blocks, _), (expect_blocks, _)) = (text.as_chunks(), expect.as_chunks());
+    let mut differs = 0;
+    for ((text, expect), fixed) in text_blocks.iter().zip(expect_blocks).zip(fixed) {
+        differs |= equal_bytes(text, expect) ^ fixed;
+    }
+    differs
+}
+
+/// AVX2, on the CPUs that have it: a run-time choice, since x86_64's
+/// baseline stops at SSE2.
+#[cfg(all(target_arch = "x86_64", not(miri)))]
+mod avx2 {
+    use core::sync::atomic::{AtomicU8, Ordering};
+
+    /// Whether the CPU has AVX2 and the OS saves its registers; asked of
+    /// `cpuid` once, then remembered (0 unknown, 1 no, 2 yes).
+    pub(super) fn available() -> bool {
+        static KNOWN: AtomicU8 = AtomicU8::new(0);
+        match KNOWN.load(Ordering::Relaxed) {
+            1 => false,
+            2 => true,
+            _ => {
+                let yes = detect();
+                KNOWN.store(if yes { 2 } else { 1 }, Ordering::Relaxed);
+                yes
+            }
+        }
+    }
+
+    fn detect() -> bool {
+        use core::arch::x86_64::{__cpuid, __cpuid_count, _xgetbv};
+        #[allow(unused_unsafe)]
+        // SAFETY: every x86_64 CPU has `cpuid`.
+        let (max_leaf, leaf1) = unsafe { (__cpuid(0).eax, __cpuid(1)) };
+        let (osxsave, avx) = (leaf1.ecx & 1 << 27 != 0, leaf1.ecx & 1 << 28 != 0);
+        if max_leaf < 7 || !osxsave || !avx {
+            return false;
+        }
+        // SAFETY: OSXSAVE says the OS enabled `xgetbv`.
+        let xcr0 = unsafe { _xgetbv(0) };
+        // The OS saves the SSE and AVX halves of the registers.
+        if xcr0 & 0b110 != 0b110 {
+            return false;
+        }
+        #[allow(unused_unsafe)]
+        // SAFETY: leaf 7 exists (`max_leaf`).
+        let leaf7 = unsafe { __cpuid_count(7, 0) };
+        leaf7.ebx & 1 << 5 != 0
+    }
+
+    /// [`super::blocks_differ`] 32 bytes at a time, and the last 16 alone.
+    ///
+    /// # Safety
+    /// The CPU must have AVX2 ([`available`]).
+    #[target_feature(enable = "avx2")]
+    pub(super) unsafe fn blocks_differ(text: &[u8], expect: &[u8], fixed: &[u16]) -> u16 {
+        use core::arch::x86_64::{
+            __m256i, _mm256_cmpeq_epi8, _mm256_loadu_si256, _mm256_movemask_epi8,
+        };
+        let ((text_pairs, _), (expect_pairs, _)) =
+            (text.as_chunks::<32>(), expect.as_chunks::<32>());
+        let (fixed_pairs, _) = fixed.as_chunks::<2>();
+        let mut differs = 0u32;
+        for ((text, expect), fixed) in text_pairs.iter().zip(expect_pairs).zip(fixed_pairs) {
+            // SAFETY: each pointer comes from a reference to 32 bytes, all
+            // of which the load reads, with no alignment required.
+            let (text, expect) = unsafe {
+                (
+                    _mm256_loadu_si256(text.as_ptr().cast::<__m256i>()),
+                    _mm256_loadu_si256(expect.as_ptr().cast::<__m256i>()),
+                )
+            };
+            let equal = _mm256_movemask_epi8(_mm256_cmpeq_epi8(text, expect)) as u32;
+            differs |= equal ^ (u32::from(fixed[0]) | u32::from(fixed[1]) << 16);
+        }
+        let done = text_pairs
+            .len()
+            .min(expect_pairs.len())
+            .min(fixed_pairs.len())
+            * 32;
+        // Each pair's two blocks, or-ed as one.
+        (differs as u16 | (differs >> 16) as u16)
+            | super::blocks_differ_16(
+                text.get(done..).unwrap_or_default(),
+                expect.get(done..).unwrap_or_default(),
+                fixed.get(done / 16..).unwrap_or_default(),
+            )
     }
 }
 
@@ -1768,6 +1873,30 @@ VmFlags: rd wr mr mw me gd ac
             }
             assert_eq!(equal_bytes(&a, &b), same);
             assert_eq!(equal_bytes_portable(&a, &b), same);
+        }
+    }
+
+    #[test]
+    fn blocks_compared_32_bytes_at_a_time_agree_with_16() {
+        let mut words = xorshift(0xb10c_5eed, 200_000);
+        let mut next = || words.next().unwrap();
+        for _ in 0..300 {
+            let len = (next() % 200) as usize;
+            let text: Vec<u8> = (0..len).map(|_| (next() % 4) as u8).collect();
+            // Mostly as `text`, so that most blocks match where fixed.
+            let expect: Vec<u8> = text
+                .iter()
+                .map(|&b| if next() % 16 == 0 { b ^ 1 } else { b })
+                .collect();
+            let fixed: Vec<u16> = (0..len.div_ceil(16)).map(|_| next() as u16).collect();
+            let by_16 = blocks_differ_16(&text, &expect, &fixed);
+            assert_eq!(blocks_differ(&text, &expect, &fixed), by_16);
+            #[cfg(all(target_arch = "x86_64", not(miri)))]
+            if avx2::available() {
+                // SAFETY: the CPU has AVX2.
+                let by_32 = unsafe { avx2::blocks_differ(&text, &expect, &fixed) };
+                assert_eq!(by_32, by_16, "{len} bytes");
+            }
         }
     }
 
