@@ -1207,30 +1207,23 @@ fn all_spaces(bytes: &[u8]) -> bool {
 /// The codes this crate reads from the rest of a `VmFlags:` line; unknown
 /// codes are ignored, since every kernel release may add some.
 ///
-/// Every code the kernel prints is two letters after a space, so the line
-/// is read three bytes at a time; anything else falls back to splitting it
-/// at its spaces.
+/// Every code the kernel prints is two letters after a space, and the line
+/// ends with a space: so the line is read three bytes at a time when every
+/// third byte is a space; anything else is split at its spaces.
 #[inline]
 pub(crate) fn parse_vm_flags(codes: &[u8]) -> VmFlags {
-    let mut flags = VmFlags::default();
-    let mut rest = codes;
-    loop {
-        match rest {
-            [] | [b' '] => return flags,
-            [b' ', a, b, tail @ ..] if matches!(tail.first(), None | Some(b' ')) => {
-                flags = flags.with(vm_flag(*a, *b));
-                rest = tail;
-            }
-            _ => {
-                return rest
-                    .split(|&b| b == b' ')
-                    .fold(flags, |flags, code| match code {
-                        &[a, b] => flags.with(vm_flag(a, b)),
-                        _ => flags,
-                    });
-            }
-        }
+    let (groups, rest) = codes.as_chunks::<3>();
+    if groups.iter().all(|&[space, ..]| space == b' ') && matches!(rest, [] | [b' ']) {
+        return groups.iter().fold(VmFlags::default(), |flags, &[_, a, b]| {
+            flags.with(vm_flag(a, b))
+        });
     }
+    codes
+        .split(|&b| b == b' ')
+        .fold(VmFlags::default(), |flags, code| match code {
+            &[a, b] => flags.with(vm_flag(a, b)),
+            _ => flags,
+        })
 }
 
 /// The flag a `VmFlags` code stands for; none for the codes not read.
