@@ -145,6 +145,20 @@ impl SmapsCounts {
         }
     }
 
+    /// The counts `kb` holds by field (`kb[field as usize]`, as
+    /// [`record`](Self::record) files them), and `vm_flags`.
+    fn from_kb(kb: &[u64; Field::COUNT], vm_flags: Option<VmFlags>) -> Self {
+        Self {
+            rss_kb: kb[Field::Rss as usize],
+            private_clean_kb: kb[Field::PrivateClean as usize],
+            private_dirty_kb: kb[Field::PrivateDirty as usize],
+            anon_huge_kb: kb[Field::AnonHugePages as usize],
+            shmem_pmd_kb: kb[Field::ShmemPmdMapped as usize],
+            file_pmd_kb: kb[Field::FilePmdMapped as usize],
+            vm_flags,
+        }
+    }
+
     /// Whole huge pages (PMD mappings) or hugetlb pages back the mapping.
     pub fn huge_pages(&self) -> bool {
         self.anon_huge_kb > 0
@@ -907,20 +921,10 @@ impl RecordLayout {
                 None => return false,
             }
         }
-        *counts = SmapsCounts {
-            rss_kb: kb[Field::Rss as usize],
-            private_clean_kb: kb[Field::PrivateClean as usize],
-            private_dirty_kb: kb[Field::PrivateDirty as usize],
-            anon_huge_kb: kb[Field::AnonHugePages as usize],
-            shmem_pmd_kb: kb[Field::ShmemPmdMapped as usize],
-            file_pmd_kb: kb[Field::FilePmdMapped as usize],
-            vm_flags: counts.vm_flags,
-        };
+        *counts = SmapsCounts::from_kb(&kb, counts.vm_flags);
         true
     }
-}
 
-impl RecordLayout {
     /// Whether the front of `text` has the layout's lines: each byte as
     /// [`expect`](Self::expect) has it where [`fixed`](Self::fixed) says
     /// so, and no newline in the counts' columns. Compared 16 bytes at a
