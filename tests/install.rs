@@ -48,11 +48,11 @@ const PORT_PREFIX: &str = "/usr/local";
 const SONAME: &str = "libkinfo_vmmap.so.0";
 
 /// The largest the installed shared library may be once stripped: 56 KiB,
-/// for a library that stands in for a piece of libutil. It is about 53 KB
+/// for a library that stands in for a piece of libutil. It is about 55.9 KB
 /// on x86_64 Linux (the README's "Size" section,
 /// `packaging/measure-sizes.sh`), with no std inside, most of it the
-/// `/proc` text parser, whose common `maps` line is read and written in
-/// one inlined piece of the line loop; the FreeBSD build, which has none,
+/// `/proc` text parser, whose common `maps` line and `smaps` record are
+/// read in inlined pieces of the line loop; the FreeBSD build, which has none,
 /// is held to 40 KiB by `scripts/freebsd-conformance.sh`. The budget
 /// catches a dependency or a feature that brings some of Rust's runtime
 /// back.

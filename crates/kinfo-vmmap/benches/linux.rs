@@ -254,6 +254,17 @@ mod linux {
             }
         }
 
+        /// The text read: `smaps` with resident counts, `maps` without.
+        fn mode(&self) -> &'static str {
+            if self.resident { "smaps" } else { "maps" }
+        }
+
+        /// The goal against the bound: 1.05 with resident counts, 1.15
+        /// without.
+        fn goal(&self) -> f64 {
+            if self.resident { 1.05 } else { 1.15 }
+        }
+
         /// The median of `f` over the rounds, and its quartiles.
         fn quartiles(&self, f: impl Fn(&Round) -> f64) -> [f64; 3] {
             let mut values: Vec<f64> = self.times.iter().map(f).collect();
@@ -286,7 +297,7 @@ mod linux {
             "faults b / f / c"
         );
         for (mappings, entries, r) in rounds {
-            let mode = if r.resident { "smaps" } else { "maps" };
+            let mode = r.mode();
             let [_, bound, _] = r.quartiles(|t| t.bound);
             let [_, floor, _] = r.quartiles(|t| t.floor);
             let [_, call, _] = r.quartiles(|t| t.library);
@@ -309,7 +320,7 @@ mod linux {
         }
         println!(
             "\nthe goal's room for parsing, per entry: what the goal allows beyond the floor and \
-             the stat calls (goal x bound - floor - stat; none when they alone exceed it), and \
+             the stat calls (goal x bound - floor - stat; negative when they alone exceed it), and \
              what the library takes there (call - floor - stat); medians [quartiles] of the rounds"
         );
         println!(
@@ -317,8 +328,8 @@ mod linux {
             "mappings", "entries", "mode", "goal", "room ns", "taken ns"
         );
         for (mappings, entries, r) in rounds {
-            let mode = if r.resident { "smaps" } else { "maps" };
-            let goal = if r.resident { 1.05 } else { 1.15 };
+            let mode = r.mode();
+            let goal = r.goal();
             let per_entry = |q: [f64; 3]| {
                 let ns = q.map(|s| s * 1e9 / *entries as f64);
                 format!("{:.0} [{:.0} to {:.0}]", ns[1], ns[0], ns[2])
