@@ -781,10 +781,11 @@ pub(crate) struct RecordLayout {
     /// newline in each column of a count: a later record must have each
     /// other byte as it is here, and no newline in those columns.
     expect: [u8; LAYOUT_SPAN],
-    /// Bit `i % 16` of word `i / 16` set for each byte `i` that must be as
-    /// `expect` has it; clear in the columns of the counts, which must
-    /// differ from it (hold no newline).
-    fixed: [u16; LAYOUT_SPAN / 16],
+    /// 0xff for each byte that must be as `expect` has it; 0 in the
+    /// columns of the counts, which must differ from it (hold no newline).
+    /// Bytes, not bits, so that a block of the text is checked against it
+    /// with one compare and one exclusive or, and no mask taken.
+    fixed: [u8; LAYOUT_SPAN],
     /// Bytes learned.
     span: usize,
     /// Lines learned.
@@ -803,7 +804,7 @@ impl RecordLayout {
     pub(crate) const fn new() -> Self {
         Self {
             expect: [0; LAYOUT_SPAN],
-            fixed: [0; LAYOUT_SPAN / 16],
+            fixed: [0; LAYOUT_SPAN],
             span: 0,
             len: 0,
             reads: [(0, Field::Rss); LAYOUT_LINES],
@@ -851,8 +852,9 @@ impl RecordLayout {
         expect[..line.len()].copy_from_slice(line);
         expect[line.len()] = b'\n';
         expect[count_start..count_end].fill(b'\n');
-        self.mark_fixed(start..newline + 1, true);
-        self.mark_fixed(start + count_start..start + count_end, false);
+        let fixed = &mut self.fixed[start..=newline];
+        fixed.fill(FIXED);
+        fixed[count_start..count_end].fill(0);
         if let Some(field) = field {
             // Below LAYOUT_SPAN, so it fits.
             self.reads[self.read_count] = ((start + count_start) as u16, field);
@@ -861,25 +863,6 @@ impl RecordLayout {
         self.len += 1;
         self.span = newline + 1;
         true
-    }
-
-    /// Sets (`fixed`) or clears the bits of [`fixed`](Self::fixed) for
-    /// the bytes of `span`, a word at a time.
-    fn mark_fixed(&mut self, span: core::ops::Range<usize>, fixed: bool) {
-        let mut at = span.start;
-        while at < span.end {
-            let (word, bit) = (at / 16, at % 16);
-            let bits = (span.end - at).min(16 - bit);
-            let mask = ((1u32 << bits) - 1) << bit;
-            if let Some(word) = self.fixed.get_mut(word) {
-                if fixed {
-                    *word |= mask as u16;
-                } else {
-                    *word &= !(mask as u16);
-                }
-            }
-            at += bits;
-        }
     }
 
     /// Ends learning: the first record is over.
@@ -927,63 +910,95 @@ impl RecordLayout {
 
     /// Whether the front of `text` has the layout's lines: each byte as
     /// [`expect`](Self::expect) has it where [`fixed`](Self::fixed) says
-    /// so, and no newline in the counts' columns. Compared 16 bytes at a
-    /// time, the last 16 overlapping the ones before when the span is not
-    /// a multiple of 16, with no early exit.
+    /// so, and no newline in the counts' columns.
     #[inline(always)]
     fn has_shape(&self, text: &[u8]) -> bool {
         let span = self.span;
-        let (Some(text), Some(expect)) = (text.get(..span), self.expect.get(..span)) else {
-            return false;
-        };
-        let mut differs = blocks_differ(text, expect, &self.fixed);
-        if !span.is_multiple_of(16) {
-            let at = span.wrapping_sub(16);
-            let (Some(text), Some(expect)) = (
-                text.get(at..).and_then(|b| b.first_chunk()),
-                expect.get(at..).and_then(|b| b.first_chunk()),
-            ) else {
-                return false;
-            };
-            differs |= equal_bytes(text, expect) ^ self.fixed_bits(at);
+        match (
+            text.get(..span),
+            self.expect.get(..span),
+            self.fixed.get(..span),
+        ) {
+            (Some(text), Some(expect), Some(fixed)) => !differs(text, expect, fixed),
+            _ => false,
         }
-        differs == 0
-    }
-
-    /// The bits of [`fixed`](Self::fixed) for the 16 bytes from `at`.
-    #[inline(always)]
-    fn fixed_bits(&self, at: usize) -> u16 {
-        let word = |i: usize| u32::from(self.fixed.get(i).copied().unwrap_or(0));
-        let pair = word(at / 16) | word(at / 16 + 1) << 16;
-        (pair >> (at % 16)) as u16
     }
 }
 
-/// For each whole 16 bytes of `text`: the bits of `expect`'s bytes that
-/// `text` does not match, against `fixed` (see [`RecordLayout::fixed`]),
-/// the blocks' bits or-ed together; 0 when every block is as it must be.
+/// A byte of [`RecordLayout::fixed`] that must be as the layout has it.
+const FIXED: u8 = 0xff;
+
+/// Whether `text` breaks a layout: a byte where `fixed` is [`FIXED`] that
+/// is not `expect`'s, or one where it is 0 that is (see
+/// [`RecordLayout::fixed`]). Over the shortest of the three.
 ///
-/// 32 bytes a compare where the CPU has AVX2 (asked once, by `cpuid`), 16
-/// where it has SSE2 alone.
+/// A block at a time, 32 bytes where the CPU has AVX2 (asked once, by
+/// `cpuid`) and 16 where it has SSE2 alone; the last block overlaps the
+/// one before when the length is not a multiple of it. Each block's
+/// differences are or-ed into one register, tested once at the end: no
+/// early exit, since nearly every record matches.
 #[inline(always)]
-fn blocks_differ(text: &[u8], expect: &[u8], fixed: &[u16]) -> u16 {
+fn differs(text: &[u8], expect: &[u8], fixed: &[u8]) -> bool {
+    let len = text.len().min(expect.len()).min(fixed.len());
+    let (text, expect, fixed) = (&text[..len], &expect[..len], &fixed[..len]);
     #[cfg(all(target_arch = "x86_64", not(miri)))]
-    if avx2::available() {
+    if len >= 32 && avx2::available() {
         // SAFETY: the CPU has AVX2, as `cpuid` and the OS's XCR0 say.
-        return unsafe { avx2::blocks_differ(text, expect, fixed) };
+        return unsafe { avx2::differs(text, expect, fixed) };
     }
-    blocks_differ_16(text, expect, fixed)
+    #[cfg(target_arch = "x86_64")]
+    if len >= 16 {
+        return differs_16(text, expect, fixed);
+    }
+    differs_by_byte(text, expect, fixed)
 }
 
-/// [`blocks_differ`] 16 bytes at a time.
+/// [`differs`] 16 bytes at a time, for three slices of one length of at
+/// least 16 (any other is false).
+#[cfg(target_arch = "x86_64")]
 #[inline(always)]
-fn blocks_differ_16(text: &[u8], expect: &[u8], fixed: &[u16]) -> u16 {
-    let ((text_blocks, _), (expect_blocks, _)) = (text.as_chunks(), expect.as_chunks());
-    let mut differs = 0;
-    for ((text, expect), fixed) in text_blocks.iter().zip(expect_blocks).zip(fixed) {
-        differs |= equal_bytes(text, expect) ^ fixed;
+fn differs_16(text: &[u8], expect: &[u8], fixed: &[u8]) -> bool {
+    use core::arch::x86_64::{
+        __m128i, _mm_cmpeq_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_or_si128,
+        _mm_setzero_si128, _mm_xor_si128,
+    };
+    let len = text.len();
+    if len < 16 || expect.len() != len || fixed.len() != len {
+        return false;
     }
-    differs
+    let (text, expect, fixed) = (text.as_ptr(), expect.as_ptr(), fixed.as_ptr());
+    // SAFETY: `at + 16 <= len`, so each load reads 16 bytes inside each of
+    // the three slices, all `len` long; no alignment is required. SSE2 is
+    // in x86_64's baseline, so every x86_64 CPU has these instructions.
+    let block = |at: usize| unsafe {
+        let load = |bytes: *const u8| _mm_loadu_si128(bytes.add(at).cast::<__m128i>());
+        _mm_xor_si128(_mm_cmpeq_epi8(load(text), load(expect)), load(fixed))
+    };
+    #[allow(unused_unsafe)]
+    // SAFETY: as above.
+    let bits = unsafe {
+        let mut differ = _mm_setzero_si128();
+        let mut at = 0;
+        while at + 16 < len {
+            differ = _mm_or_si128(differ, block(at));
+            at += 16;
+        }
+        // The last 16 bytes, which overlap the block before unless `len`
+        // is a multiple of 16.
+        differ = _mm_or_si128(differ, block(len - 16));
+        _mm_movemask_epi8(differ)
+    };
+    bits != 0
+}
+
+/// [`differs`] a byte at a time: the reference the blocks are tested
+/// against, and the way where there is no SSE2 to count on.
+#[cfg_attr(target_arch = "x86_64", allow(dead_code))]
+fn differs_by_byte(text: &[u8], expect: &[u8], fixed: &[u8]) -> bool {
+    text.iter()
+        .zip(expect)
+        .zip(fixed)
+        .any(|((text, expect), &fixed)| (text == expect) != (fixed == FIXED))
 }
 
 /// AVX2, on the CPUs that have it: a run-time choice, since x86_64's
@@ -1028,71 +1043,40 @@ mod avx2 {
         leaf7.ebx & 1 << 5 != 0
     }
 
-    /// [`super::blocks_differ`] 32 bytes at a time, and the last 16 alone.
+    /// [`super::differs`] 32 bytes at a time, for three slices of one
+    /// length of at least 32 (any other is false).
     ///
     /// # Safety
     /// The CPU must have AVX2 ([`available`]).
     #[target_feature(enable = "avx2")]
-    pub(super) unsafe fn blocks_differ(text: &[u8], expect: &[u8], fixed: &[u16]) -> u16 {
+    pub(super) unsafe fn differs(text: &[u8], expect: &[u8], fixed: &[u8]) -> bool {
         use core::arch::x86_64::{
-            __m256i, _mm256_cmpeq_epi8, _mm256_loadu_si256, _mm256_movemask_epi8,
+            __m256i, _mm256_cmpeq_epi8, _mm256_loadu_si256, _mm256_movemask_epi8, _mm256_or_si256,
+            _mm256_setzero_si256, _mm256_xor_si256,
         };
-        let ((text_pairs, _), (expect_pairs, _)) =
-            (text.as_chunks::<32>(), expect.as_chunks::<32>());
-        let (fixed_pairs, _) = fixed.as_chunks::<2>();
-        let mut differs = 0u32;
-        for ((text, expect), fixed) in text_pairs.iter().zip(expect_pairs).zip(fixed_pairs) {
-            // SAFETY: each pointer comes from a reference to 32 bytes, all
-            // of which the load reads, with no alignment required.
-            let (text, expect) = unsafe {
-                (
-                    _mm256_loadu_si256(text.as_ptr().cast::<__m256i>()),
-                    _mm256_loadu_si256(expect.as_ptr().cast::<__m256i>()),
-                )
-            };
-            let equal = _mm256_movemask_epi8(_mm256_cmpeq_epi8(text, expect)) as u32;
-            differs |= equal ^ (u32::from(fixed[0]) | u32::from(fixed[1]) << 16);
+        let len = text.len();
+        if len < 32 || expect.len() != len || fixed.len() != len {
+            return false;
         }
-        let done = text_pairs
-            .len()
-            .min(expect_pairs.len())
-            .min(fixed_pairs.len())
-            * 32;
-        // Each pair's two blocks, or-ed as one.
-        (differs as u16 | (differs >> 16) as u16)
-            | super::blocks_differ_16(
-                text.get(done..).unwrap_or_default(),
-                expect.get(done..).unwrap_or_default(),
-                fixed.get(done / 16..).unwrap_or_default(),
-            )
+        let (text, expect, fixed) = (text.as_ptr(), expect.as_ptr(), fixed.as_ptr());
+        // SAFETY: `at + 32 <= len`, so each load reads 32 bytes inside each
+        // of the three slices, all `len` long; no alignment is required.
+        let block = |at: usize| unsafe {
+            let load = |bytes: *const u8| _mm256_loadu_si256(bytes.add(at).cast::<__m256i>());
+            _mm256_xor_si256(_mm256_cmpeq_epi8(load(text), load(expect)), load(fixed))
+        };
+        let mut differ = _mm256_setzero_si256();
+        let mut at = 0;
+        while at + 32 < len {
+            differ = _mm256_or_si256(differ, block(at));
+            at += 32;
+        }
+        // The last 32 bytes, which overlap the block before unless `len` is
+        // a multiple of 32.
+        differ = _mm256_or_si256(differ, block(len - 32));
+        _mm256_movemask_epi8(differ) != 0
     }
 }
-
-/// Bit `i` set where byte `i` of `a` equals byte `i` of `b`: one compare
-/// and one mask on SSE2.
-#[cfg(target_arch = "x86_64")]
-#[inline(always)]
-fn equal_bytes(a: &[u8; 16], b: &[u8; 16]) -> u16 {
-    use core::arch::x86_64::{_mm_cmpeq_epi8, _mm_movemask_epi8};
-    #[allow(unused_unsafe)]
-    // SAFETY: SSE2 is in x86_64's baseline, so every x86_64 CPU has these
-    // instructions (Rust 1.87 and later call them safely).
-    let mask = unsafe { _mm_movemask_epi8(_mm_cmpeq_epi8(load16(a), load16(b))) };
-    mask as u16
-}
-
-/// [`equal_bytes`] a byte at a time, where there is no SSE2 to count on.
-#[cfg(any(test, not(target_arch = "x86_64")))]
-#[inline(always)]
-fn equal_bytes_portable(a: &[u8; 16], b: &[u8; 16]) -> u16 {
-    a.iter()
-        .zip(b)
-        .enumerate()
-        .fold(0, |mask, (i, (x, y))| mask | u16::from(x == y) << i)
-}
-
-#[cfg(not(target_arch = "x86_64"))]
-use equal_bytes_portable as equal_bytes;
 
 /// Parses one line of `smaps` (without its `\n`); `None` when it is
 /// malformed.
@@ -1853,48 +1837,52 @@ VmFlags: rd wr mr mw me gd ac
     }
 
     #[test]
-    fn bytes_compared_sixteen_at_a_time_agree_with_one_at_a_time() {
-        let mut words = xorshift(0x5eed_1e55, 17_000);
-        for round in 0..1000 {
-            let mut a = [0u8; 16];
-            for (i, byte) in a.iter_mut().enumerate() {
-                *byte = (words.next().unwrap() >> (i % 8)) as u8 & 0x0f;
-            }
-            // Each byte of `b` is `a`'s, or not, as one random word says.
-            let same = words.next().unwrap() as u16;
-            let mut b = a;
-            for (i, byte) in b.iter_mut().enumerate() {
-                if same >> i & 1 == 0 {
-                    *byte ^= 1 << (round % 8);
-                }
-            }
-            assert_eq!(equal_bytes(&a, &b), same);
-            assert_eq!(equal_bytes_portable(&a, &b), same);
-        }
-    }
-
-    #[test]
-    fn blocks_compared_32_bytes_at_a_time_agree_with_16() {
-        let mut words = xorshift(0xb10c_5eed, 200_000);
+    fn layouts_compared_a_block_at_a_time_agree_with_a_byte_at_a_time() {
+        let mut words = xorshift(0xb10c_5eed, 1_000_000);
         let mut next = || words.next().unwrap();
-        for _ in 0..300 {
+        let mut differing = 0;
+        for _ in 0..2000 {
             let len = (next() % 200) as usize;
-            let text: Vec<u8> = (0..len).map(|_| (next() % 4) as u8).collect();
-            // Mostly as `text`, so that most blocks match where fixed.
+            // As a layout is: the counts' columns (about one byte in
+            // eight) not fixed, expecting a newline there.
+            let fixed: Vec<u8> = (0..len)
+                .map(|_| if next() % 8 == 0 { 0 } else { FIXED })
+                .collect();
+            let mut text: Vec<u8> = (0..len).map(|_| b" 0a:"[next() as usize % 4]).collect();
             let expect: Vec<u8> = text
                 .iter()
-                .map(|&b| if next() % 16 == 0 { b ^ 1 } else { b })
+                .zip(&fixed)
+                .map(|(&b, &f)| match f {
+                    FIXED if next() % 128 == 0 => b ^ 1,
+                    FIXED => b,
+                    _ => b'\n',
+                })
                 .collect();
-            let fixed: Vec<u16> = (0..len.div_ceil(16)).map(|_| next() as u16).collect();
-            let by_16 = blocks_differ_16(&text, &expect, &fixed);
-            assert_eq!(blocks_differ(&text, &expect, &fixed), by_16);
+            // Now and then, a newline in a count's columns.
+            for (byte, _) in text.iter_mut().zip(&fixed).filter(|(_, f)| **f == 0) {
+                if next() % 64 == 0 {
+                    *byte = b'\n';
+                }
+            }
+            let by_byte = differs_by_byte(&text, &expect, &fixed);
+            differing += usize::from(by_byte);
+            assert_eq!(differs(&text, &expect, &fixed), by_byte, "{len} bytes");
+            #[cfg(target_arch = "x86_64")]
+            if len >= 16 {
+                assert_eq!(differs_16(&text, &expect, &fixed), by_byte, "{len} bytes");
+            }
             #[cfg(all(target_arch = "x86_64", not(miri)))]
-            if avx2::available() {
+            if len >= 32 && avx2::available() {
                 // SAFETY: the CPU has AVX2.
-                let by_32 = unsafe { avx2::blocks_differ(&text, &expect, &fixed) };
-                assert_eq!(by_32, by_16, "{len} bytes");
+                let by_32 = unsafe { avx2::differs(&text, &expect, &fixed) };
+                assert_eq!(by_32, by_byte, "{len} bytes");
             }
         }
+        // Both answers were met often.
+        assert!(
+            (500..1500).contains(&differing),
+            "{differing} of 2000 differ"
+        );
     }
 
     #[test]
