@@ -898,8 +898,16 @@ impl RecordLayout {
         let mut kb = [0u64; Field::COUNT];
         for &(at, field) in self.reads.get(..self.read_count).unwrap_or_default() {
             let at = usize::from(at);
-            let columns = text.get(at..at + 8).and_then(|c| c.first_chunk::<8>());
-            match columns.and_then(|&c| right_aligned_digits(c)) {
+            let Some(&columns) = text.get(at..at + 8).and_then(|c| c.first_chunk::<8>()) else {
+                return false;
+            };
+            // Most counts read are 0 (those of huge pages nearly always):
+            // one compare, and no digits to take apart.
+            if columns == *b"       0" {
+                kb[field as usize] = 0;
+                continue;
+            }
+            match right_aligned_digits(columns) {
                 Some(value) => kb[field as usize] = value,
                 None => return false,
             }
