@@ -64,6 +64,12 @@ unsafe impl Send for VmMap {}
 // SAFETY: as above; `&VmMap` only gives shared reads.
 unsafe impl Sync for VmMap {}
 
+/// How many slots ahead of the one being written [`VmMap::prefetch`] asks
+/// for: the slot after next, two records of parsing ahead (one ahead
+/// measured a little slower at 1,000 mappings).
+#[cfg_attr(not(any(test, target_os = "linux")), allow(dead_code))]
+const PREFETCH_AHEAD: usize = 2;
+
 /// Bytes for `count` entries, or `OutOfMemory` when that overflows. A zero
 /// count still asks for one byte so that an empty map is a non-NULL pointer,
 /// as callers of `kinfo_getvmmap` expect.
@@ -146,11 +152,44 @@ impl VmMap {
             // are a valid entry.
             unsafe { self.ptr.as_ptr().add(self.len).write_bytes(0, 1) };
             self.zeroed_to = self.len + 1;
+            self.prefetch(self.len + PREFETCH_AHEAD);
         }
         // SAFETY: `len < zeroed_to <= cap`, so the slot lies inside the
         // allocation (aligned, exclusively borrowed through `&mut self`)
         // and holds zero bytes, which are a valid `kinfo_vmentry`.
         Ok(unsafe { &mut *self.ptr.as_ptr().add(self.len) })
+    }
+
+    /// Asks the CPU to bring slot `index`'s cache lines in, if the slot
+    /// lies inside the allocation, so that they are there when it is
+    /// zeroed and written.
+    ///
+    /// A slot is written some hundreds of cycles after the one before, in
+    /// between the parse of its text; a map of more than a few hundred
+    /// entries outgrows the L2 cache, and the kernel's walk for the text
+    /// evicts the rest. Unasked, each of a slot's 19 lines was a miss when
+    /// written: with the slot after next asked for, writing an `smaps`
+    /// entry took half the time at 1,000 mappings (`rdtsc` inside the
+    /// call). Nothing on other architectures, where no stable intrinsic
+    /// asks.
+    #[cfg_attr(not(any(test, target_os = "linux")), allow(dead_code))]
+    #[inline(always)]
+    fn prefetch(&self, index: usize) {
+        #[cfg(all(target_arch = "x86_64", not(miri)))]
+        if index < self.cap {
+            use core::arch::x86_64::{_MM_HINT_T0, _mm_prefetch};
+            // SAFETY: `index < cap`, so the slot lies inside the allocation.
+            let slot = unsafe { self.ptr.as_ptr().add(index) }.cast::<i8>();
+            // Every line the slot touches: its start need not be aligned.
+            for line in (0..ENTRY_SIZE + 63).step_by(64) {
+                // SAFETY: a prefetch reads nothing the program sees and
+                // cannot fault; the address, at most 63 bytes past the
+                // slot, is only a hint (`wrapping_add`: no in-bounds claim).
+                unsafe { _mm_prefetch::<_MM_HINT_T0>(slot.wrapping_add(line)) };
+            }
+        }
+        #[cfg(not(all(target_arch = "x86_64", not(miri))))]
+        let _ = index;
     }
 
     /// Makes the slot `next_cleared_slot` returned part of the map.
