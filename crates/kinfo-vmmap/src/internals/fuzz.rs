@@ -535,10 +535,9 @@ mod builder {
         // kernel prints a NUL in a name, but a C reader would only see the
         // name cut short there.)
         let name = linux_name.unwrap_or(entry.path_bytes());
-        // Without a kept name, `kve_path` is the name as C reads it: up to
-        // its first NUL.
         // How much of `bytes` C reads: up to the first NUL.
         let c_length = |bytes: &[u8]| bytes.iter().position(|&b| b == 0).unwrap_or(bytes.len());
+        // Without a kept name, `kve_path` is the name as C reads it.
         let as_c_reads = |want: &[u8]| match linux_name {
             Some(_) => want.len(),
             None => c_length(want),
