@@ -2087,6 +2087,11 @@ VmFlags: rd wr mr mw me gd ac
             parse_vm_flags(b"mr gd lo dd ht")
         );
         assert_eq!(parse_vm_flags(b" x mr mw me gd lo dd ht "), all);
+        // Spacing broken after a few groups: the codes are split at the
+        // spaces, so the groups read three bytes at a time before the break
+        // count for nothing (`mwxme` is no code).
+        assert_eq!(parse_vm_flags(b" mr mwxme "), parse_vm_flags(b" mr "));
+        assert_eq!(parse_vm_flags(b" mr mw mex"), parse_vm_flags(b" mr mw "));
         for flag in [
             VmFlags::MAY_READ,
             VmFlags::MAY_WRITE,
