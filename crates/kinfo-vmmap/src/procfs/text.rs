@@ -1210,7 +1210,7 @@ fn all_spaces(bytes: &[u8]) -> bool {
 /// [`vm_flag`]), so the loop costs the same whatever codes a line has.
 /// The `match` on the codes it replaces took a branch or two a code, which
 /// depended on the codes: of the 10 mispredictions an `smaps` record that
-/// callgrind's branch simulation counted, 2.3 went with it.
+/// callgrind's branch simulation counted, 2.6 went with it.
 #[inline]
 pub(crate) fn parse_vm_flags(codes: &[u8]) -> VmFlags {
     let (groups, rest) = codes.as_chunks::<3>();
