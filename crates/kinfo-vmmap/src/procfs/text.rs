@@ -1000,8 +1000,8 @@ fn differs_16(text: &[u8], expect: &[u8], fixed: &[u8]) -> bool {
 }
 
 /// [`differs`] a byte at a time: the reference the blocks are tested
-/// against, and the way where there is no SSE2 to count on.
-#[cfg_attr(target_arch = "x86_64", allow(dead_code))]
+/// against, and the way for spans shorter than a block or where there is
+/// no SSE2 to count on.
 fn differs_by_byte(text: &[u8], expect: &[u8], fixed: &[u8]) -> bool {
     text.iter()
         .zip(expect)
