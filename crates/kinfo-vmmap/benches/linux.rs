@@ -312,22 +312,13 @@ mod linux {
 
         /// The median of `f` over the rounds, and its quartiles.
         fn quartiles(&self, f: impl Fn(&Round) -> f64) -> [f64; 3] {
-            quartiles(self.times.iter().map(f).collect())
-        }
-
-        /// The median parse of the saved text, and its quartiles: in a
-        /// loop, or each right after a read of the text.
-        fn parse_quartiles(&self, after_read: bool) -> [f64; 3] {
-            quartiles(if after_read {
-                self.parses_after_read.clone()
-            } else {
-                self.parses.clone()
-            })
+            quartiles(&self.times.iter().map(f).collect::<Vec<_>>())
         }
     }
 
     /// The first quartile, the median and the third of `values`.
-    fn quartiles(mut values: Vec<f64>) -> [f64; 3] {
+    fn quartiles(values: &[f64]) -> [f64; 3] {
+        let mut values = values.to_vec();
         values.sort_by(f64::total_cmp);
         let at = |q: usize| values[(values.len() - 1) * q / 4];
         [at(1), at(2), at(3)]
@@ -408,8 +399,8 @@ mod linux {
                 "{mappings:>9} {entries:>8} {mode:<6} {goal:>5.2}x {:>22} {:>22} {:>22} {:>22}",
                 per_entry(r.quartiles(|t| goal * t.bound - t.floor - t.stats)),
                 per_entry(r.quartiles(|t| t.library - t.floor - t.stats)),
-                per_entry(r.parse_quartiles(false)),
-                per_entry(r.parse_quartiles(true)),
+                per_entry(quartiles(&r.parses)),
+                per_entry(quartiles(&r.parses_after_read)),
             );
         }
     }
