@@ -46,7 +46,11 @@
 //! caches (100 mappings), the first is near what the parse costs at best
 //! and the second what it costs in the call, to set beside the room and
 //! the time taken; past them, both pay for their array as the floor
-//! does, and are no longer comparable.
+//! does, and are no longer comparable. Each round also finds every line
+//! end of the text right after a raw read of it, and does nothing else
+//! (memchr's SIMD count of `\n`): the least a reader that looks at every
+//! line can spend on the text, and so how much of the room any parser
+//! has.
 //!
 //! Criterion measures each function on its own, one after the other, and
 //! on a shared machine the load drifts between them. So the ratios of the
@@ -60,6 +64,11 @@
 //! ```text
 //! perf record -g cargo bench --bench linux -- --profile-time 12 'linux_smaps_10000/kinfo_vmmap$'
 //! ```
+//!
+//! or, from the repository's root, `bash scripts/profile-linux.sh FILTER`,
+//! which builds the bench with frame pointers so that perf can tell the
+//! function's samples from the rest, and puts each in one account: the
+//! kernel's text, `stat`, page faults, the library's code by function.
 //!
 //! At 10,000 mappings, peers too: the `procfs` crate's `Process::smaps()`;
 //! the `PROCMAP_QUERY` ioctl of Linux 6.11 and later, one VMA per call,
@@ -208,6 +217,10 @@ mod linux {
         /// The `stat(2)` calls the library makes, alone, right after a raw
         /// read of the text.
         stats: f64,
+        /// Every line end of the text found, and nothing else done, right
+        /// after a raw read of it: memchr's SIMD count of `\n`, the least
+        /// a reader that looks at every line can spend on the text.
+        scan: f64,
     }
 
     /// The minor page faults this process has taken so far.
@@ -267,11 +280,16 @@ mod linux {
                 black_box(raw_read(&path, &mut buf));
                 let start = std::time::Instant::now();
                 stat_all(&files);
+                let stats = start.elapsed().as_secs_f64();
+                let read = raw_read(&path, &mut buf);
+                let start = std::time::Instant::now();
+                black_box(memchr::memchr_iter(b'\n', black_box(&buf[..read])).count());
                 times.push(Round {
                     bound: bound_s,
                     floor: floor_s,
                     library: library_s,
-                    stats: start.elapsed().as_secs_f64(),
+                    stats,
+                    scan: start.elapsed().as_secs_f64(),
                 });
             }
             // Apart from the rounds, so as not to disturb them.
@@ -375,10 +393,11 @@ mod linux {
              what the library takes there (call - floor - stat); beside them, the library's parse \
              of the same text saved at the start, its array included, after the rounds, with no \
              stat: in a loop, and each right after a raw read of the text, as cold as the \
-             kernel's walk leaves it; medians [quartiles]"
+             kernel's walk leaves it; and every line end of the text found, nothing else done, \
+             right after a raw read; medians [quartiles]"
         );
         println!(
-            "{:>9} {:>8} {:<6} {:>6} {:>22} {:>22} {:>22} {:>22}",
+            "{:>9} {:>8} {:<6} {:>6} {:>22} {:>22} {:>22} {:>22} {:>22}",
             "mappings",
             "entries",
             "mode",
@@ -386,7 +405,8 @@ mod linux {
             "room ns",
             "taken ns",
             "parsed in a loop ns",
-            "parsed after a read ns"
+            "parsed after a read ns",
+            "line ends found ns"
         );
         for (mappings, entries, r) in rounds {
             let mode = r.mode();
@@ -396,11 +416,12 @@ mod linux {
                 format!("{:.0} [{:.0} to {:.0}]", ns[1], ns[0], ns[2])
             };
             println!(
-                "{mappings:>9} {entries:>8} {mode:<6} {goal:>5.2}x {:>22} {:>22} {:>22} {:>22}",
+                "{mappings:>9} {entries:>8} {mode:<6} {goal:>5.2}x {:>22} {:>22} {:>22} {:>22} {:>22}",
                 per_entry(r.quartiles(|t| goal * t.bound - t.floor - t.stats)),
                 per_entry(r.quartiles(|t| t.library - t.floor - t.stats)),
                 per_entry(quartiles(&r.parses)),
                 per_entry(quartiles(&r.parses_after_read)),
+                per_entry(r.quartiles(|t| t.scan)),
             );
         }
     }
