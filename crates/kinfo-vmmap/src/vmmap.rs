@@ -228,9 +228,10 @@ impl VmMap {
     /// first. Only blocks of [`POPULATE_FROM`] or more: smaller ones
     /// usually come from memory the process freed, whose pages are there
     /// already, and asking for them would cost a system call for nothing.
-    /// A window at a time, so that no page of capacity the map never uses
-    /// is made. Linux before 5.14 refuses the call, which changes nothing:
-    /// the pages then fault as they are written.
+    /// A window at a time, so that at most one window of capacity the map
+    /// never uses (the array grows by half again) is made. Linux before
+    /// 5.14 refuses the call, which changes nothing: the pages then fault
+    /// as they are written.
     #[cfg_attr(not(any(test, target_os = "linux")), allow(dead_code))]
     #[inline(never)]
     fn populate_ahead(&mut self) {
@@ -651,7 +652,10 @@ mod tests {
             map.commit_cleared();
         };
         write(&mut map);
-        assert!(resident(&map, window / 2), "the first window, past the slot written");
+        assert!(
+            resident(&map, window / 2),
+            "the first window, past the slot written"
+        );
         assert!(!resident(&map, 3 * window), "a page two windows past it");
         for _ in 0..POPULATE_WINDOW {
             write(&mut map);
@@ -660,7 +664,10 @@ mod tests {
         assert!(!resident(&map, 4 * window));
         let starts = map.iter().map(|e| e.kve_start);
         assert!(starts.eq(0..POPULATE_WINDOW as u64 + 1));
-        assert!(map.iter().all(|e| e.kve_path == [0; 1024] && e.kve_end == 0));
+        assert!(
+            map.iter()
+                .all(|e| e.kve_path == [0; 1024] && e.kve_end == 0)
+        );
     }
 
     #[test]
