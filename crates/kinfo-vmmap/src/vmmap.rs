@@ -647,7 +647,7 @@ mod tests {
         // no page is resident before it is written or asked for.
         let mut map = VmMap::with_capacity(POPULATE_FROM / ENTRY_SIZE + 1).unwrap();
         assert!(!resident(&map, window / 2));
-        let mut write = |map: &mut VmMap| {
+        let write = |map: &mut VmMap| {
             map.next_cleared_slot().unwrap().kve_start = map.len() as u64;
             map.commit_cleared();
         };
