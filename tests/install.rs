@@ -48,7 +48,7 @@ const PORT_PREFIX: &str = "/usr/local";
 const SONAME: &str = "libkinfo_vmmap.so.0";
 
 /// The largest the installed shared library may be once stripped: 56 KiB,
-/// for a library that stands in for a piece of libutil. It is about 55.5 KB
+/// for a library that stands in for a piece of libutil. It is about 55.7 KB
 /// on x86_64 Linux (the README's "Size" section,
 /// `packaging/measure-sizes.sh`), with no std inside, most of it the
 /// `/proc` text parser, whose common `maps` line and `smaps` record are

@@ -44,8 +44,11 @@ pub struct VmMap {
     /// `calloc`ed, or the next slot zeroed alone, so that a record is
     /// written once, its fields and its path (see `next_cleared_slot`).
     zeroed_to: usize,
-    /// The slots below this one have had their pages asked for in bulk, or
-    /// need not be (see `populate_ahead`).
+    /// How to make a range of the array's pages present before they are
+    /// written, if the system has a way (see `populate_ahead`).
+    populate: Option<Populate>,
+    /// The slots below this one have had their pages asked for, or need
+    /// not be.
     populated_to: usize,
     linux_names: LinuxNames,
 }
@@ -73,19 +76,25 @@ unsafe impl Sync for VmMap {}
 #[cfg_attr(not(any(test, target_os = "linux")), allow(dead_code))]
 const PREFETCH_AHEAD: usize = 2;
 
-/// The smallest array whose pages [`VmMap::populate_ahead`] asks for in
-/// bulk: glibc maps every block of 32 MiB or more from the kernel afresh
-/// (its largest threshold for that on 64-bit systems), so all its pages
-/// are new.
-#[cfg_attr(not(all(target_os = "linux", not(miri))), allow(dead_code))]
+/// A system's way to make the pages of a range of memory present before
+/// they are written, all in one call: Linux's
+/// `madvise(MADV_POPULATE_WRITE)`. It may do nothing, and may fail; the
+/// pages then fault as they are written.
+///
+/// # Safety
+/// `(start, len)` must lie inside a live allocation of the caller's.
+pub(crate) type Populate = unsafe fn(start: *mut u8, len: usize);
+
+/// The smallest array whose pages [`VmMap::populate_ahead`] asks for: glibc
+/// maps every block of 32 MiB or more from the kernel afresh (its largest
+/// threshold for that on 64-bit systems), so all its pages are new.
 const POPULATE_FROM: usize = 32 << 20;
 
 /// Slots whose pages are asked for at a time: 2 MiB of the array.
 const POPULATE_WINDOW: usize = (2 << 20) / ENTRY_SIZE;
 
-/// What the window's ends are rounded to: 64 KiB, a multiple of every page
-/// size Linux uses (4, 16 and 64 KiB).
-#[cfg_attr(not(all(target_os = "linux", not(miri))), allow(dead_code))]
+/// What the window's ends are rounded to, inwards: 64 KiB, a multiple of
+/// every page size in use (4, 16 and 64 KiB).
 const POPULATE_ALIGN: usize = 64 << 10;
 
 /// Bytes for `count` entries, or `OutOfMemory` when that overflows. A zero
@@ -110,6 +119,7 @@ impl VmMap {
             len: 0,
             cap,
             zeroed_to: 0,
+            populate: None,
             populated_to: 0,
             linux_names: LinuxNames::default(),
         })
@@ -128,6 +138,7 @@ impl VmMap {
             len: 0,
             cap,
             zeroed_to: cap,
+            populate: None,
             populated_to: cap,
             linux_names: LinuxNames::default(),
         })
@@ -216,44 +227,43 @@ impl VmMap {
         let _ = index;
     }
 
-    /// Asks Linux for the pages of the next [`POPULATE_WINDOW`] of slots
-    /// from `len` in one call, `madvise(MADV_POPULATE_WRITE)`, when the
-    /// array is large enough to be fresh from the kernel; marks how far
-    /// that reaches.
+    /// Has [`next_cleared_slot`](Self::next_cleared_slot) make the pages
+    /// of a large array present ahead of its writes, with `populate`.
+    #[cfg_attr(not(any(test, target_os = "linux")), allow(dead_code))]
+    pub(crate) fn populate_with(&mut self, populate: Populate) {
+        self.populate = Some(populate);
+    }
+
+    /// Asks [`populate`](Self::populate_with) for the pages of the next
+    /// [`POPULATE_WINDOW`] of slots from `len` at once, when the array is
+    /// large enough to be fresh from the kernel; marks how far that
+    /// reaches.
     ///
     /// Every page of a fresh block faults the first time it is written,
     /// each fault a trap into the kernel; asked for together, the same
     /// pages cost less. Writing 70 MB of fresh entries (60,035 of them)
     /// took 64-69 ms page by page and 53-61 ms with the pages asked for
-    /// first. Only blocks of [`POPULATE_FROM`] or more: smaller ones
-    /// usually come from memory the process freed, whose pages are there
-    /// already, and asking for them would cost a system call for nothing.
-    /// A window at a time, so that at most one window of capacity the map
-    /// never uses (the array grows by half again) is made. Linux before
-    /// 5.14 refuses the call, which changes nothing: the pages then fault
-    /// as they are written.
+    /// first, on Linux. Only blocks of [`POPULATE_FROM`] or more: smaller
+    /// ones usually come from memory the process freed, whose pages are
+    /// there already, and asking for them would cost a system call for
+    /// nothing. A window at a time, so that at most one window of capacity
+    /// the map never uses (the array grows by half again) is made.
     #[cfg_attr(not(any(test, target_os = "linux")), allow(dead_code))]
     #[inline(never)]
     fn populate_ahead(&mut self) {
         let end = self.cap.min(self.len.saturating_add(POPULATE_WINDOW));
-        #[cfg(all(target_os = "linux", not(miri)))]
-        if self.cap.saturating_mul(ENTRY_SIZE) >= POPULATE_FROM {
-            let base = self.ptr.as_ptr() as usize;
-            // Whole pages inside the window, on any page size Linux uses.
-            let from = (base + self.len * ENTRY_SIZE).next_multiple_of(POPULATE_ALIGN);
-            let to = (base + end * ENTRY_SIZE) / POPULATE_ALIGN * POPULATE_ALIGN;
+        if let Some(populate) = self.populate
+            && self.cap.saturating_mul(ENTRY_SIZE) >= POPULATE_FROM
+        {
+            let base = self.ptr.as_ptr().cast::<u8>();
+            // Whole blocks of POPULATE_ALIGN inside the window.
+            let addr = |slot: usize| base as usize + slot * ENTRY_SIZE;
+            let from = addr(self.len).next_multiple_of(POPULATE_ALIGN);
+            let to = addr(end) / POPULATE_ALIGN * POPULATE_ALIGN;
             if to > from {
-                // SAFETY: `[from, to)` lies inside this map's allocation
-                // (`len <= end <= cap`), which it owns; populating writes
-                // nothing the program sees, only makes the pages present.
-                // A failure is ignored: the pages fault when written.
-                unsafe {
-                    libc::madvise(
-                        from as *mut libc::c_void,
-                        to - from,
-                        libc::MADV_POPULATE_WRITE,
-                    )
-                };
+                // SAFETY: `[from, to)` lies inside `[len, end)` of this
+                // map's allocation (`end <= cap`), which it owns.
+                unsafe { populate(base.wrapping_add(from - base as usize), to - from) };
             }
         }
         self.populated_to = end;
@@ -625,49 +635,73 @@ mod tests {
         }
     }
 
-    /// Whether the page holding byte `at` of `map`'s array is resident.
-    #[cfg(all(target_os = "linux", not(miri)))]
-    fn resident(map: &VmMap, at: usize) -> bool {
-        // SAFETY: `sysconf` has no preconditions.
-        let page = unsafe { libc::sysconf(libc::_SC_PAGESIZE) } as usize;
-        let addr = (map.ptr.as_ptr() as usize + at) / page * page;
-        let mut state = 0u8;
-        // SAFETY: the page is mapped (it holds part of the array) and
-        // `state` has room for the one page's byte.
-        let rc = unsafe { libc::mincore(addr as *mut libc::c_void, page, &mut state) };
-        assert_eq!(rc, 0, "{}", std::io::Error::last_os_error());
-        state & 1 == 1
+    std::thread_local! {
+        /// The ranges `record` was asked to populate, on this thread.
+        static POPULATED: core::cell::RefCell<Vec<(usize, usize)>> =
+            const { core::cell::RefCell::new(Vec::new()) };
     }
 
-    #[cfg(all(target_os = "linux", not(miri)))]
+    /// A [`Populate`] that only records what it is asked.
+    unsafe fn record(start: *mut u8, len: usize) {
+        POPULATED.with_borrow_mut(|calls| calls.push((start as usize, len)));
+    }
+
+    fn write_cleared(map: &mut VmMap) {
+        map.next_cleared_slot().unwrap().kve_start = map.len() as u64;
+        map.commit_cleared();
+    }
+
     #[test]
-    fn a_large_array_has_the_pages_of_its_next_window_made_and_no_more() {
+    fn a_large_array_has_its_pages_asked_for_a_window_ahead_and_no_further() {
+        POPULATED.with_borrow_mut(Vec::clear);
         let window = POPULATE_WINDOW * ENTRY_SIZE;
-        // Fresh from the kernel (glibc maps a block this large on its own):
-        // no page is resident before it is written or asked for.
         let mut map = VmMap::with_capacity(POPULATE_FROM / ENTRY_SIZE + 1).unwrap();
-        assert!(!resident(&map, window / 2));
-        let write = |map: &mut VmMap| {
-            map.next_cleared_slot().unwrap().kve_start = map.len() as u64;
-            map.commit_cleared();
-        };
-        write(&mut map);
-        assert!(
-            resident(&map, window / 2),
-            "the first window, past the slot written"
+        map.populate_with(record);
+        let base = map.ptr.as_ptr() as usize;
+        write_cleared(&mut map);
+        // The first window, its ends rounded inwards to whole blocks.
+        let first = (
+            base.next_multiple_of(POPULATE_ALIGN),
+            (base + window) / POPULATE_ALIGN * POPULATE_ALIGN,
         );
-        assert!(!resident(&map, 3 * window), "a page two windows past it");
-        for _ in 0..POPULATE_WINDOW {
-            write(&mut map);
+        let span = |(from, to): (usize, usize)| (from, to - from);
+        assert_eq!(POPULATED.with_borrow(Vec::clone), [span(first)]);
+        // Nothing more until the window is written.
+        for _ in 1..POPULATE_WINDOW {
+            write_cleared(&mut map);
         }
-        assert!(resident(&map, window + window / 2), "the second window");
-        assert!(!resident(&map, 4 * window));
-        let starts = map.iter().map(|e| e.kve_start);
-        assert!(starts.eq(0..POPULATE_WINDOW as u64 + 1));
+        assert_eq!(POPULATED.with_borrow(Vec::len), 1);
+        write_cleared(&mut map);
+        let second = (
+            (base + window).next_multiple_of(POPULATE_ALIGN),
+            (base + 2 * window) / POPULATE_ALIGN * POPULATE_ALIGN,
+        );
+        assert_eq!(
+            POPULATED.with_borrow(Vec::clone),
+            [span(first), span(second)]
+        );
+        assert!(
+            map.iter()
+                .map(|e| e.kve_start)
+                .eq(0..POPULATE_WINDOW as u64 + 1)
+        );
         assert!(
             map.iter()
                 .all(|e| e.kve_path == [0; 1024] && e.kve_end == 0)
         );
+    }
+
+    #[test]
+    fn a_small_array_or_one_with_no_way_to_populate_asks_for_nothing() {
+        POPULATED.with_borrow_mut(Vec::clear);
+        let mut small = VmMap::with_capacity(0).unwrap();
+        small.populate_with(record);
+        for _ in 0..2 * POPULATE_WINDOW {
+            write_cleared(&mut small);
+        }
+        let mut large = VmMap::with_capacity(POPULATE_FROM / ENTRY_SIZE + 1).unwrap();
+        write_cleared(&mut large);
+        assert_eq!(POPULATED.with_borrow(Vec::len), 0);
     }
 
     #[test]

@@ -52,7 +52,7 @@ use crate::procfs::text::{
     unescape_path,
 };
 use crate::sys::Resident;
-use crate::vmmap::VmMap;
+use crate::vmmap::{Populate, VmMap};
 
 /// What the builder asks of the system the text came from.
 pub(crate) trait Stat {
@@ -159,6 +159,13 @@ impl<S: Stat> Builder<S> {
             lines: 0,
             layout: RecordLayout::new(),
         }
+    }
+
+    /// Has the map make its pages present ahead of its writes with
+    /// `populate`, when it is large (see `VmMap::populate_with`).
+    #[cfg_attr(not(target_os = "linux"), allow(dead_code))]
+    pub(crate) fn populate_with(&mut self, populate: Populate) {
+        self.out.map.populate_with(populate);
     }
 
     /// Feeds every complete line of `text`, each ended by its `\n`; the
