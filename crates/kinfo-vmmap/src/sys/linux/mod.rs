@@ -14,7 +14,10 @@
 //! straight into its slot of the malloc'd array by the
 //! system-independent builder (`crate::procfs`, which documents how each
 //! field is filled); this backend gives it `stat(2)` (`stat.rs`), which
-//! confirms a file is the one mapped and lends its attributes.
+//! confirms a file is the one mapped and lends its attributes, and
+//! `madvise(MADV_POPULATE_WRITE)` (`populate_write`), with which an array
+//! of 32 MiB or more, fresh from the kernel, has its pages made 2 MiB
+//! ahead of its writes rather than faulted in one at a time.
 //!
 //! Linux 6.11 added the `PROCMAP_QUERY` ioctl, which answers one VMA per
 //! call in binary. Measured on Linux 6.18 against a process with 10,000
