@@ -366,44 +366,6 @@ fn proc_is_mounted() -> bool {
 mod tests {
     use super::*;
 
-    /// Whether the page holding `addr` is resident.
-    fn resident(addr: usize) -> bool {
-        // SAFETY: `sysconf` has no preconditions.
-        let page = unsafe { libc::sysconf(libc::_SC_PAGESIZE) } as usize;
-        let mut state = 0u8;
-        // SAFETY: the caller's page is mapped, and `state` has room for
-        // its one byte.
-        let rc = unsafe { libc::mincore((addr / page * page) as *mut c_void, page, &mut state) };
-        assert_eq!(rc, 0, "{}", std::io::Error::last_os_error());
-        state & 1 == 1
-    }
-
-    #[test]
-    fn populate_write_makes_the_pages_asked_for_present_and_no_others() {
-        // Fresh from the kernel: no page of it is there before it is used.
-        let len = 8 << 20;
-        // SAFETY: a private anonymous mapping; the result is checked.
-        let block = unsafe {
-            libc::mmap(
-                core::ptr::null_mut(),
-                len,
-                libc::PROT_READ | libc::PROT_WRITE,
-                libc::MAP_PRIVATE | libc::MAP_ANONYMOUS,
-                -1,
-                0,
-            )
-        };
-        assert_ne!(block, libc::MAP_FAILED);
-        let at = |offset: usize| block as usize + offset;
-        assert!(!resident(at(1 << 20)) && !resident(at(6 << 20)));
-        // SAFETY: the first 4 MiB of the mapping, which this test owns.
-        unsafe { populate_write(block.cast(), 4 << 20) };
-        assert!(resident(at(0)) && resident(at((4 << 20) - 1)));
-        // 2 MiB past the range, beyond any huge page that might hold its end.
-        assert!(!resident(at(6 << 20)));
-        // SAFETY: the mapping made above, unmapped once.
-        unsafe { libc::munmap(block, len) };
-    }
     use crate::__internals::mapped_child::MappedChild;
     use crate::abi::{
         KF_ATTR_VALID, KINFO_VMENTRY_SIZE, KVME_FLAG_COW, KVME_FLAG_GROWS_DOWN,
@@ -626,6 +588,33 @@ mod tests {
             // SAFETY: the mapping is this guard's and unmapped once.
             unsafe { libc::munmap(self.addr, self.len) };
         }
+    }
+
+    /// Whether the page at `addr` is resident.
+    fn resident(addr: *mut u8) -> bool {
+        let mut state = 0u8;
+        // SAFETY: the page is mapped (the caller's `Mapping` holds it), and
+        // `state` has room for its one byte.
+        let rc = unsafe { libc::mincore(addr.cast(), page(), &mut state) };
+        assert_eq!(rc, 0, "{}", std::io::Error::last_os_error());
+        state & 1 == 1
+    }
+
+    #[test]
+    fn populate_write_makes_the_pages_asked_for_present_and_no_others() {
+        // Fresh from the kernel: no page of it is there before it is used.
+        let pages = (8 << 20) / page();
+        let asked = pages / 2;
+        // 2 MiB past the range, beyond any huge page that might hold its end.
+        let beyond = asked + (2 << 20) / page();
+        let block = Mapping::anonymous(pages);
+        assert!(
+            !resident(block.page_addr((1 << 20) / page())) && !resident(block.page_addr(beyond))
+        );
+        // SAFETY: the first half of the mapping, which this test owns.
+        unsafe { populate_write(block.page_addr(0), asked * page()) };
+        assert!(resident(block.page_addr(0)) && resident(block.page_addr(asked - 1)));
+        assert!(!resident(block.page_addr(beyond)));
     }
 
     /// A directory under the system's temporary directory, removed when
