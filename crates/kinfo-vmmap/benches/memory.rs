@@ -11,10 +11,10 @@
 //!   for maps of 100, 1,000 and 10,000 entries, first and later calls.
 //!   The double's own allocations, which play the kernel's part, are left
 //!   out. The kernel's buffer is the packed records' length.
-//! - Linux: `kinfo_vmmap::vmmap_with` on a child with 10,000 mappings,
-//!   with resident counts (`smaps`) and without (`maps`). The kernel's
-//!   buffer is what the text is read into: 64 KiB chunks of `smaps`, the
-//!   whole of `maps`.
+//! - Linux: `kinfo_vmmap::vmmap_with` on children with 100, 1,000 and
+//!   10,000 mappings, with resident counts (`smaps`) and without (`maps`).
+//!   The kernel's buffer is what the text is read into: 64 KiB chunks of
+//!   `smaps`, the whole of `maps`.
 //!
 //! The goal is a peak of at most 1.5 times the output plus that buffer.
 
@@ -39,9 +39,13 @@ mod counted {
     use kinfo_vmmap::abi::kinfo_vmentry;
 
     const ENTRY: usize = size_of::<kinfo_vmentry>();
-    /// What the Linux backend reads `/proc` text into (`CHUNK` in
-    /// `src/sys/linux.rs`).
+    /// What the Linux backend reads `smaps` into (`CHUNK` in
+    /// `src/sys/linux/mod.rs`).
     const READ_BUFFER: usize = 64 * 1024;
+    /// The first size of the buffer `maps` is read into, and the room it
+    /// keeps for a read (`MAPS_FIRST` and `MAPS_READ` there).
+    const MAPS_FIRST: usize = 16 * 1024;
+    const MAPS_READ: usize = 4 * 1024;
 
     use crate::heap::{in_kernel, peak_of};
 
@@ -80,7 +84,13 @@ mod counted {
     }
 
     fn linux() {
-        let child = kinfo_vmmap::__internals::mapped_child::MappedChild::spawn(10_000);
+        for mappings in [100, 1_000, 10_000] {
+            linux_child(mappings);
+        }
+    }
+
+    fn linux_child(mappings: usize) {
+        let child = kinfo_vmmap::__internals::mapped_child::MappedChild::spawn(mappings);
         for (counts, what) in [
             (true, "Linux, smaps (with counts)"),
             (false, "Linux, maps (counts skipped)"),
@@ -94,14 +104,14 @@ mod counted {
                     .len()
             });
             // `smaps` is read in 64 KiB chunks; `maps` whole, into a
-            // buffer that doubles from 64 KiB while less than half a chunk
-            // is spare (`read_all` in `src/sys/linux/mod.rs`).
+            // buffer that doubles from 16 KiB whenever less than a read's
+            // room is spare (`read_all` in `src/sys/linux/mod.rs`).
             let buffer = if counts {
                 READ_BUFFER
             } else {
                 let text = std::fs::read(format!("/proc/{}/maps", child.pid)).expect("maps");
-                let mut cap = READ_BUFFER;
-                while cap - text.len().min(cap) < READ_BUFFER / 2 {
+                let mut cap = MAPS_FIRST;
+                while cap - text.len().min(cap) < MAPS_READ {
                     cap *= 2;
                 }
                 cap
