@@ -80,17 +80,16 @@ use crate::vmmap::VmMap;
 
 use stat::StatCache;
 
-/// The first size of the buffers, and what is parsed at a time. `seq_file`
-/// hands back at most its own buffer's worth (a page, or one record if
-/// larger) per `read(2)` whatever is asked (measured on 6.18: 3.9 to 4.1
-/// KB of `smaps` or `maps` a call), so a buffer takes some 16 reads to
-/// fill. A 256 KiB buffer measured no faster, and slower for small maps:
+/// The size of the buffer `smaps` is read into, and so how much of it is
+/// parsed at a time (the buffer grows only for a line longer than it).
+/// `seq_file` hands back at most its own buffer's worth (a page, or one
+/// record if larger) per `read(2)` whatever is asked (measured on 6.18:
+/// 3.9 to 4.1 KB of `smaps` or `maps` a call), so a buffer takes some 16
+/// reads to fill. A 256 KiB buffer measured no faster, and slower for small maps:
 /// glibc maps a block that large afresh on every call.
 const CHUNK: usize = 64 * 1024;
 
-/// The first size of the buffer the whole `maps` text is read into, and
-/// the least room it keeps for a read (`seq_file` hands back about a page
-/// a call).
+/// The first size of the buffer the whole `maps` text is read into.
 ///
 /// The text, some 70 bytes a line, is a fifteenth of the array it
 /// becomes, and the two are on the heap together, so the buffer is what
@@ -104,6 +103,9 @@ const CHUNK: usize = 64 * 1024;
 /// on every call at 100 mappings (135 entries, a 157 KB array); page
 /// faults were then 31% of the call in a loop.
 const MAPS_FIRST: usize = 16 * 1024;
+
+/// The least room the `maps` buffer keeps for a read, which it doubles to
+/// keep: `seq_file` hands back about a page a call.
 const MAPS_READ: usize = 4 * 1024;
 
 /// `PF_EXITING` and `PF_KTHREAD` of `include/linux/sched.h`, in the flags
