@@ -11,11 +11,17 @@
 //! each way of reading its map; the summary at the end gives each median's
 //! ratio to the bound measured beside it in the same run.
 //!
-//! The bound (`bound`) is the raw `read(2)` of the text, in the 64 KiB
-//! requests the library makes, plus the output: `malloc(cnt × 1160)` and
-//! each record's 136-byte fixed part written, which touches every page.
-//! Parsing nothing, it is what the kernel's text and the C array cost by
-//! themselves. The goals: with resident counts (`smaps`, group
+//! The bound (`bound`) is the raw `read(2)` of the text, asked for as the
+//! library asks (3 KiB a read of `smaps`, 64 KiB of `maps`), plus the
+//! output: `malloc(cnt × 1160)` and each record's 136-byte fixed part
+//! written, which touches every page. Parsing nothing, it is what the
+//! kernel's text and the C array cost by themselves. `seq_file` prints
+//! records into a page and, asked for a page or more, prints the record
+//! that overflows it for nothing, then again for the next read; the
+//! library's 3 KiB asks of `smaps` stop each read before that happens (see
+//! `smaps_ask` in `src/sys/linux/mod.rs`). So the same bound with 64 KiB
+//! asks (`bound_plain_read`), as a plain reader makes them, costs more;
+//! the rounds time it too, and give the library against it. The goals: with resident counts (`smaps`, group
 //! `linux_smaps_N`) the library within 1.05× the bound; counts skipped
 //! (`maps`, group `linux_maps_N`) within 1.15×.
 //!
@@ -112,8 +118,19 @@ mod linux {
     use crate::common;
     use kinfo_vmmap::__internals::mapped_child::MappedChild;
 
-    /// What the library asks of each `read(2)`.
+    /// What a plain reader asks of each `read(2)`, and what the library
+    /// asks of `maps` (all the room in its buffer, at least a page).
     const CHUNK: usize = 64 * 1024;
+
+    /// What the library asks of each `read(2)` of the text, `smaps` with
+    /// resident counts or `maps` without.
+    fn library_ask(resident: bool) -> usize {
+        if resident {
+            kinfo_vmmap::__internals::smaps_ask()
+        } else {
+            CHUNK
+        }
+    }
     const SKIP_RESIDENT_COUNT: &str = "KINFO_VMMAP_SKIP_RESIDENT_COUNT";
 
     /// `struct procmap_query` of `<linux/fs.h>` (Linux 6.11).
@@ -212,6 +229,8 @@ mod linux {
     /// Seconds each took in one round.
     struct Round {
         bound: f64,
+        /// The bound with 64 KiB asks, as a plain reader reads.
+        plain: f64,
         floor: f64,
         library: f64,
         /// The `stat(2)` calls the library makes, alone, right after a raw
@@ -260,6 +279,7 @@ mod linux {
                 .len()
             };
             let files = stated_files(pid);
+            let ask = library_ask(resident);
             let mut faults = [0u64; 3];
             let mut time = |which: usize, f: &mut dyn FnMut() -> usize| {
                 let before = minor_faults();
@@ -274,18 +294,26 @@ mod linux {
             while times.len() < 15
                 || (times.len() < 400 && began.elapsed() < std::time::Duration::from_secs(3))
             {
-                let bound_s = time(0, &mut || bound(&path, &mut buf, entries, Output::Malloc));
-                let floor_s = time(1, &mut || bound(&path, &mut buf, entries, Output::Calloc));
+                let bound_s = time(0, &mut || {
+                    bound(&path, &mut buf, ask, entries, Output::Malloc)
+                });
+                let floor_s = time(1, &mut || {
+                    bound(&path, &mut buf, ask, entries, Output::Calloc)
+                });
                 let library_s = time(2, &mut || call());
-                black_box(raw_read(&path, &mut buf));
+                let start = std::time::Instant::now();
+                black_box(bound(&path, &mut buf, CHUNK, entries, Output::Malloc));
+                let plain_s = start.elapsed().as_secs_f64();
+                black_box(raw_read(&path, &mut buf, ask));
                 let start = std::time::Instant::now();
                 stat_all(&files);
                 let stats = start.elapsed().as_secs_f64();
-                let read = raw_read(&path, &mut buf);
+                let read = raw_read(&path, &mut buf, ask);
                 let start = std::time::Instant::now();
                 black_box(memchr::memchr_iter(b'\n', black_box(&buf[..read])).count());
                 times.push(Round {
                     bound: bound_s,
+                    plain: plain_s,
                     floor: floor_s,
                     library: library_s,
                     stats,
@@ -301,7 +329,7 @@ mod linux {
             let parses = (0..times.len()).map(|_| timed_parse()).collect();
             let parses_after_read = (0..times.len())
                 .map(|_| {
-                    black_box(raw_read(&path, &mut buf));
+                    black_box(raw_read(&path, &mut buf, ask));
                     timed_parse()
                 })
                 .collect();
@@ -346,11 +374,11 @@ mod linux {
     fn rounds_summary(rounds: &[(usize, usize, Rounds)]) {
         println!(
             "\nin rounds (each times the bound, the floor and the library in turn, then the \
-             library's stat calls alone, right after a raw read of the text): medians, and the \
-             median of the rounds' ratios [quartiles]"
+             bound read with 64 KiB asks, then the library's stat calls alone, right after a raw \
+             read of the text): medians, and the median of the rounds' ratios [quartiles]"
         );
         println!(
-            "{:>9} {:>8} {:<6} {:>7} {:>9} {:>9} {:>9} {:>24} {:>24} {:>6} {:>9} {:>24} {:>17}",
+            "{:>9} {:>8} {:<6} {:>7} {:>9} {:>9} {:>9} {:>24} {:>24} {:>24} {:>6} {:>9} {:>24} {:>17}",
             "mappings",
             "entries",
             "mode",
@@ -359,6 +387,7 @@ mod linux {
             "floor ms",
             "call ms",
             "call / bound",
+            "call / 64 KiB asks' bound",
             "call / floor",
             "files",
             "stat ms",
@@ -374,12 +403,13 @@ mod linux {
             let ratio = |q: [f64; 3]| format!("{:.3}x [{:.3}-{:.3}]", q[1], q[0], q[2]);
             let [fb, ff, fc] = r.faults;
             println!(
-                "{mappings:>9} {entries:>8} {mode:<6} {:>7} {:>9.3} {:>9.3} {:>9.3} {:>24} {:>24} {:>6} {:>9.4} {:>24} {:>17}",
+                "{mappings:>9} {entries:>8} {mode:<6} {:>7} {:>9.3} {:>9.3} {:>9.3} {:>24} {:>24} {:>24} {:>6} {:>9.4} {:>24} {:>17}",
                 r.times.len(),
                 bound * 1e3,
                 floor * 1e3,
                 call * 1e3,
                 ratio(r.quartiles(|t| t.library / t.bound)),
+                ratio(r.quartiles(|t| t.library / t.plain)),
                 ratio(r.quartiles(|t| t.library / t.floor)),
                 r.files,
                 stats * 1e3,
@@ -513,7 +543,7 @@ mod linux {
             g.sample_size(20);
         }
         g.bench_function("bound", |b| {
-            b.iter(|| bound(&maps_path, &mut buf, entries, Output::Malloc));
+            b.iter(|| bound(&maps_path, &mut buf, CHUNK, entries, Output::Malloc));
         });
         g.bench_function("kinfo_vmmap", |b| {
             b.iter(|| kinfo_vmmap::vmmap_with(pid, &skip).expect("the map").len());
@@ -525,7 +555,7 @@ mod linux {
                 set_skip(false);
             });
             g.bench_function("raw_read", |b| {
-                b.iter(|| raw_read(&maps_path, &mut buf));
+                b.iter(|| raw_read(&maps_path, &mut buf, CHUNK));
             });
             if query.is_some() {
                 g.bench_function("procmap_query", |b| {
@@ -549,8 +579,12 @@ mod linux {
         } else {
             10
         });
+        let ask = library_ask(true);
         g.bench_function("bound", |b| {
-            b.iter(|| bound(&smaps_path, &mut buf, entries, Output::Malloc));
+            b.iter(|| bound(&smaps_path, &mut buf, ask, entries, Output::Malloc));
+        });
+        g.bench_function("bound_plain_read", |b| {
+            b.iter(|| bound(&smaps_path, &mut buf, CHUNK, entries, Output::Malloc));
         });
         g.bench_function("kinfo_vmmap", |b| {
             b.iter(|| kinfo_vmmap::vmmap(pid).expect("the map").len());
@@ -614,6 +648,7 @@ mod linux {
             "bound",
             &[
                 ("bound", "raw read + the array's fixed parts (the bound)"),
+                ("bound_plain_read", "the same, read with 64 KiB asks"),
                 ("kinfo_vmmap", "kinfo_vmmap::vmmap, smaps text"),
                 ("procfs_crate", "procfs crate: Process::smaps() (a peer)"),
             ],
@@ -629,12 +664,12 @@ mod linux {
         Calloc,
     }
 
-    /// The bound: the raw read of the text at `path` and the output
-    /// array of `entries` records, `malloc`ed and each record's fixed part
-    /// (everything before `kve_path`) written, which touches every page.
-    /// With `Output::Calloc`, the floor.
-    fn bound(path: &[u8], buf: &mut [u8], entries: usize, output: Output) -> usize {
-        let read = raw_read(path, buf);
+    /// The bound: the raw read of the text at `path`, `ask` bytes asked at
+    /// a time, and the output array of `entries` records, `malloc`ed and
+    /// each record's fixed part (everything before `kve_path`) written,
+    /// which touches every page. With `Output::Calloc`, the floor.
+    fn bound(path: &[u8], buf: &mut [u8], ask: usize, entries: usize, output: Output) -> usize {
+        let read = raw_read(path, buf, ask);
         let size = entries.max(1) * size_of::<kinfo_vmentry>();
         // SAFETY: `malloc` and `calloc` have no preconditions; NULL is
         // checked.
@@ -731,14 +766,14 @@ mod linux {
             .unwrap_or(libc::EIO)
     }
 
-    /// Reads the whole file into `buf`, `CHUNK` bytes asked at a time as
-    /// the library does, and parses nothing: the cost of the kernel's text.
-    fn raw_read(path: &[u8], buf: &mut [u8]) -> usize {
+    /// Reads the whole file into `buf`, `ask` bytes asked at a time, and
+    /// parses nothing: the cost of the kernel's text.
+    fn raw_read(path: &[u8], buf: &mut [u8], ask: usize) -> usize {
         let fd = Fd::open(path).expect("open");
         let mut filled = 0;
         loop {
             let spare = &mut buf[filled..];
-            let ask = spare.len().min(CHUNK);
+            let ask = spare.len().min(ask);
             assert!(ask > 0, "the text outgrew the benchmark's buffer");
             // SAFETY: `spare` is valid for writes of `ask` bytes.
             let n = unsafe { libc::read(fd.0, spare.as_mut_ptr().cast::<c_void>(), ask) };

@@ -11,3 +11,10 @@ pub(crate) mod kernel_double;
 pub mod mapped_child;
 
 pub use crate::unpack::pack;
+
+/// What the Linux backend asks of each `read(2)` of `smaps`, so that the
+/// benches' bound reads the text as the library does.
+#[cfg(target_os = "linux")]
+pub fn smaps_ask() -> usize {
+    crate::sys::smaps_ask()
+}

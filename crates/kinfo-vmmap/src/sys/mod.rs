@@ -28,6 +28,8 @@ pub(crate) enum Resident {
 
 #[cfg(target_os = "freebsd")]
 pub(crate) use freebsd::vmmap;
+#[cfg(all(target_os = "linux", feature = "internals"))]
+pub(crate) use linux::smaps_ask;
 #[cfg(target_os = "linux")]
 pub(crate) use linux::vmmap;
 #[cfg(not(any(target_os = "freebsd", target_os = "linux")))]
