@@ -102,15 +102,14 @@ const SMAPS_RECORD: usize = 1024;
 /// buffer holds what the read asked for or the next record does not fit.
 /// That record is then printed for nothing, thrown away and printed again
 /// by the next read. Asked for a page or more, every read ends that way:
-/// with `smaps` records of 700 to 800 bytes, one in five or six is made
-/// twice, its walk of the page tables included. Asked for a page less the
-/// longest record, the buffer holds what was asked before any record can
-/// overflow it, so each record is made once. The same text then takes
-/// 6 to 8% less time to read at 100 and at 1,000 mappings, in 20% more
-/// reads (Linux 6.18). A longer record still overflows now and then, no
-/// worse than before. `maps` lines, some 70 bytes, waste one in 50 the
-/// other way, which the extra reads would cost back: it asks for all
-/// its room.
+/// with `smaps` records of about 700 bytes, one in six is made twice, its
+/// walk of the page tables included. Asked for a page less the longest
+/// record, the buffer holds what was asked before any record can overflow
+/// it, so each record is made once. The same text then takes 6 to 8% less
+/// time to read at 100 and at 1,000 mappings, in 20 to 24% more reads
+/// (Linux 6.18). A longer record still overflows now and then, no worse
+/// than before. `maps` lines, some 70 bytes, waste one in 50 that way;
+/// asking less measured no faster there, so `maps` asks for all its room.
 pub(crate) fn smaps_ask() -> usize {
     let page = usize::try_from(host_page_size()).unwrap_or(4096);
     page.saturating_sub(SMAPS_RECORD).max(SMAPS_RECORD)
