@@ -876,6 +876,22 @@ mod tests {
             .filter(|&&n| n < page())
             .count();
         assert!(short * 2 > whole_pages.len(), "{whole_pages:?}");
+        // Each record, up to its `VmFlags` line, fits the room the ask
+        // leaves in the kernel's page.
+        let text = std::fs::read(format!("/proc/{}/smaps", child.pid)).unwrap();
+        let longest = text
+            .split_inclusive(|&b| b == b'\n')
+            .scan(0, |len, line| {
+                *len += line.len();
+                let record = *len;
+                if line.starts_with(b"VmFlags:") {
+                    *len = 0;
+                }
+                Some(record)
+            })
+            .max()
+            .unwrap();
+        assert!(longest <= SMAPS_RECORD, "a record of {longest} bytes");
         // Asked for what the library asks, every read but the last gets
         // all it asked for: the kernel stopped because the read was
         // full, before any record could overflow its page.
