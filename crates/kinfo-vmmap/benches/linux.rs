@@ -21,9 +21,11 @@
 //! library's 3 KiB asks of `smaps` stop each read before that happens (see
 //! `smaps_ask` in `src/sys/linux/mod.rs`). So the same bound with 64 KiB
 //! asks (`bound_plain_read`), as a plain reader makes them, costs more;
-//! the rounds time it too, and give the library against it. The goals: with resident counts (`smaps`, group
-//! `linux_smaps_N`) the library within 1.05× the bound; counts skipped
-//! (`maps`, group `linux_maps_N`) within 1.15×.
+//! the rounds time it too, and give the library against it.
+//!
+//! The goals: with resident counts (`smaps`, group `linux_smaps_N`) the
+//! library within 1.05× the bound; counts skipped (`maps`, group
+//! `linux_maps_N`) within 1.15×.
 //!
 //! The floor (`floor`) is the bound with the array `calloc`ed: zeroed, as
 //! FreeBSD's is and the library's must be (every byte of `kve_path` past

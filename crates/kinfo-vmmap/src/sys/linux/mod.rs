@@ -86,8 +86,9 @@ use stat::StatCache;
 /// `seq_file` hands back at most its own buffer's worth (a page, or one
 /// record if larger) per `read(2)` whatever is asked (measured on 6.18:
 /// 3.9 to 4.1 KB of `smaps` or `maps` a call), and `smaps` asks for less
-/// (`smaps_ask`), so a buffer takes some 22 reads to fill. A 256 KiB buffer measured no faster, and slower for small maps:
-/// glibc maps a block that large afresh on every call.
+/// (`smaps_ask`), so a buffer takes some 22 reads to fill. A 256 KiB
+/// buffer measured no faster, and slower for small maps: glibc maps a
+/// block that large afresh on every call.
 const CHUNK: usize = 64 * 1024;
 
 /// The longest `smaps` record a read makes room for, in bytes: a record
