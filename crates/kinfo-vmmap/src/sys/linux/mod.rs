@@ -847,15 +847,15 @@ mod tests {
     }
 
     /// What each `read(2)` of `pid`'s `smaps` returned, asked for `ask`
-    /// bytes at a time.
-    fn smaps_reads(pid: i32, ask: usize) -> Vec<usize> {
+    /// bytes at a time, and the text they read.
+    fn smaps_reads(pid: i32, ask: usize) -> (Vec<usize>, Vec<u8>) {
         let mut path = ProcPath::new();
         let fd = Fd::open(path.of(pid as u32, b"smaps")).unwrap();
         let mut buf = Vec::with_capacity(1 << 20);
         let mut reads = Vec::new();
         loop {
             match fd.read_more(&mut buf, ask).unwrap() {
-                0 => return reads,
+                0 => return (reads, buf),
                 n => reads.push(n),
             }
             if buf.spare_capacity_mut().len() < ask {
@@ -871,7 +871,7 @@ mod tests {
         // Asked for a page, a read ends short, where the next record
         // would not have fitted the kernel's page: that record was made
         // and thrown away, and the next read makes it again.
-        let whole_pages = smaps_reads(child.pid, page());
+        let (whole_pages, text) = smaps_reads(child.pid, page());
         let short = whole_pages[..whole_pages.len() - 1]
             .iter()
             .filter(|&&n| n < page())
@@ -879,7 +879,6 @@ mod tests {
         assert!(short * 2 > whole_pages.len(), "{whole_pages:?}");
         // Each record, up to its `VmFlags` line, fits the room the ask
         // leaves in the kernel's page.
-        let text = std::fs::read(format!("/proc/{}/smaps", child.pid)).unwrap();
         let longest = text
             .split_inclusive(|&b| b == b'\n')
             .scan(0, |len, line| {
@@ -898,7 +897,7 @@ mod tests {
         // full, before any record could overflow its page.
         let ask = smaps_ask();
         assert!(ask < page());
-        let asked = smaps_reads(child.pid, ask);
+        let (asked, _) = smaps_reads(child.pid, ask);
         let (last, full) = asked.split_last().unwrap();
         assert!(full.iter().all(|&n| n == ask), "{asked:?}");
         assert!(*last <= ask);
