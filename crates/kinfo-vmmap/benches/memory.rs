@@ -39,13 +39,6 @@ mod counted {
     use kinfo_vmmap::abi::kinfo_vmentry;
 
     const ENTRY: usize = size_of::<kinfo_vmentry>();
-    /// What the Linux backend reads `smaps` into (`CHUNK` in
-    /// `src/sys/linux/mod.rs`).
-    const READ_BUFFER: usize = 64 * 1024;
-    /// The first size of the buffer `maps` is read into, and the room it
-    /// keeps for a read (`MAPS_FIRST` and `MAPS_READ` there).
-    const MAPS_FIRST: usize = 16 * 1024;
-    const MAPS_READ: usize = 4 * 1024;
 
     use crate::heap::{in_kernel, peak_of};
 
@@ -103,19 +96,17 @@ mod counted {
                     .expect("the child's map")
                     .len()
             });
-            // `smaps` is read in 64 KiB chunks; `maps` whole, into a
-            // buffer that doubles from 16 KiB whenever less than a read's
-            // room is spare (`read_all` in `src/sys/linux/mod.rs`).
-            let buffer = if counts {
-                READ_BUFFER
+            // `smaps` is read in 64 KiB chunks, whatever its length;
+            // `maps` whole, into a buffer that grows with the text: the
+            // backend says how large.
+            let text_len = if counts {
+                0
             } else {
-                let text = std::fs::read(format!("/proc/{}/maps", child.pid)).expect("maps");
-                let mut cap = MAPS_FIRST;
-                while cap - text.len().min(cap) < MAPS_READ {
-                    cap *= 2;
-                }
-                cap
+                std::fs::read(format!("/proc/{}/maps", child.pid))
+                    .expect("maps")
+                    .len()
             };
+            let buffer = kinfo_vmmap::__internals::read_buffer(counts, text_len);
             row(what, len, peak, len * ENTRY, buffer);
         }
     }

@@ -18,3 +18,16 @@ pub use crate::unpack::pack;
 pub fn smaps_ask() -> usize {
     crate::sys::smaps_ask()
 }
+
+/// The size of the buffer the Linux backend reads text of `len` bytes
+/// into: its 64 KiB chunk of `smaps` with resident counts, or the whole
+/// `maps` buffer as it has grown without; for the memory bench.
+#[cfg(target_os = "linux")]
+pub fn read_buffer(resident_counts: bool, len: usize) -> usize {
+    let resident = if resident_counts {
+        crate::sys::Resident::Count
+    } else {
+        crate::sys::Resident::Skip
+    };
+    crate::sys::read_buffer(resident, len)
+}

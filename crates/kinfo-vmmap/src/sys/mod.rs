@@ -28,9 +28,9 @@ pub(crate) enum Resident {
 
 #[cfg(target_os = "freebsd")]
 pub(crate) use freebsd::vmmap;
-#[cfg(all(target_os = "linux", feature = "internals"))]
-pub(crate) use linux::smaps_ask;
 #[cfg(target_os = "linux")]
 pub(crate) use linux::vmmap;
+#[cfg(all(target_os = "linux", feature = "internals"))]
+pub(crate) use linux::{read_buffer, smaps_ask};
 #[cfg(not(any(target_os = "freebsd", target_os = "linux")))]
 pub(crate) use unsupported::vmmap;

@@ -266,6 +266,29 @@ fn read_lines(
     }
 }
 
+/// Whether the `maps` buffer must double before its next read: less than
+/// `MAPS_READ` of its `capacity` is left beyond `len`.
+fn maps_buffer_full(capacity: usize, len: usize) -> bool {
+    capacity - len < MAPS_READ
+}
+
+/// The size of the buffer a call reads text of `len` bytes into: `CHUNK`
+/// for `smaps`; for `maps`, where `read_all` leaves it. For the memory
+/// bench, which sets it beside the peak heap.
+#[cfg(feature = "internals")]
+pub(crate) fn read_buffer(resident: Resident, len: usize) -> usize {
+    match resident {
+        Resident::Count => CHUNK,
+        Resident::Skip => {
+            let mut capacity = MAPS_FIRST;
+            while maps_buffer_full(capacity, len.min(capacity)) {
+                capacity *= 2;
+            }
+            capacity
+        }
+    }
+}
+
 /// The whole file, read into a buffer that starts at `MAPS_FIRST` bytes
 /// and doubles whenever less than a read's worth is left.
 fn read_all(fd: &Fd) -> Result<Vec<u8>, Error> {
@@ -273,7 +296,7 @@ fn read_all(fd: &Fd) -> Result<Vec<u8>, Error> {
     text.try_reserve_exact(MAPS_FIRST)
         .map_err(|_| Error::OutOfMemory)?;
     loop {
-        if text.capacity() - text.len() < MAPS_READ {
+        if maps_buffer_full(text.capacity(), text.len()) {
             text.try_reserve(text.capacity())
                 .map_err(|_| Error::OutOfMemory)?;
         }
