@@ -113,8 +113,9 @@ mod linux {
 
     use kinfo_vmmap::abi::{
         KF_ATTR_VALID, KINFO_VMENTRY_SIZE, KVE_HEADER_SIZE, KVME_FLAG_COW, KVME_FLAG_GROWS_DOWN,
-        KVME_PROT_EXEC, KVME_PROT_READ, KVME_PROT_WRITE, KVME_TYPE_PHYS, KVME_TYPE_SWAP,
-        KVME_TYPE_VNODE, kinfo_vmentry, kinfo_vmentry_type_spec,
+        KVME_FLAG_NOCOREDUMP, KVME_FLAG_USER_WIRED, KVME_MAX_PROT_EXEC, KVME_MAX_PROT_READ,
+        KVME_MAX_PROT_WRITE, KVME_PROT_EXEC, KVME_PROT_READ, KVME_PROT_WRITE, KVME_TYPE_PHYS,
+        KVME_TYPE_SWAP, KVME_TYPE_VNODE, kinfo_vmentry, kinfo_vmentry_type_spec,
     };
 
     use crate::common;
@@ -235,6 +236,8 @@ mod linux {
         plain: f64,
         floor: f64,
         library: f64,
+        /// The least reader (`least_read`), which `stat`s nothing.
+        least: f64,
         /// The `stat(2)` calls the library makes, alone, right after a raw
         /// read of the text.
         stats: f64,
@@ -282,6 +285,43 @@ mod linux {
             };
             let files = stated_files(pid);
             let ask = library_ask(resident);
+            let layout = resident.then(|| SmapsLayout::learn(&text));
+            let page_shift = page_shift();
+            // The least reader reads what the library reads. The child was
+            // forked from this process, so a page of its heap turns private
+            // or shared as this process writes its own copy: a count may
+            // change between two reads, and a differing read is tried again.
+            let agrees = |buf: &mut Vec<u8>| {
+                let map = if resident {
+                    kinfo_vmmap::vmmap(pid)
+                } else {
+                    kinfo_vmmap::vmmap_with(pid, &skip)
+                }
+                .expect("the map");
+                let fields = |e: &kinfo_vmentry| {
+                    let (start, end, offset, inode) =
+                        (e.kve_start, e.kve_end, e.kve_offset, e.kve_vn_fileid);
+                    let counts = (e.kve_protection, e.kve_resident, e.kve_private_resident);
+                    (start, end, offset, inode, counts)
+                };
+                let mut same = false;
+                least_read(
+                    &path,
+                    buf,
+                    ask,
+                    entries,
+                    layout.as_ref(),
+                    page_shift,
+                    |least| {
+                        same = least.iter().map(fields).eq(map.as_raw().iter().map(fields));
+                    },
+                );
+                same
+            };
+            assert!(
+                (0..5).any(|_| agrees(&mut buf)),
+                "the least reader reads another map than the library"
+            );
             let mut faults = [0u64; 3];
             let mut time = |which: usize, f: &mut dyn FnMut() -> usize| {
                 let before = minor_faults();
@@ -304,6 +344,17 @@ mod linux {
                 });
                 let library_s = time(2, &mut || call());
                 let start = std::time::Instant::now();
+                black_box(least_read(
+                    &path,
+                    &mut buf,
+                    ask,
+                    entries,
+                    layout.as_ref(),
+                    page_shift,
+                    |_| {},
+                ));
+                let least = start.elapsed().as_secs_f64();
+                let start = std::time::Instant::now();
                 black_box(bound(&path, &mut buf, CHUNK, entries, Output::Malloc));
                 let plain_s = start.elapsed().as_secs_f64();
                 black_box(raw_read(&path, &mut buf, ask));
@@ -318,6 +369,7 @@ mod linux {
                     plain: plain_s,
                     floor: floor_s,
                     library: library_s,
+                    least,
                     stats,
                     scan: start.elapsed().as_secs_f64(),
                 });
@@ -420,6 +472,37 @@ mod linux {
             );
         }
         println!(
+            "\nthe least reader (least_read: read as the library reads, each entry written whole \
+             from its map line and its record's counts and VmFlags where the first record had \
+             them, nothing checked, classified or stat-ed), timed in the same rounds; with the \
+             library's stat calls timed alone, the least a correct call costs: medians, and the \
+             median of the rounds' ratios [quartiles]"
+        );
+        println!(
+            "{:>9} {:>8} {:<6} {:>6} {:>9} {:>24} {:>24} {:>24}",
+            "mappings",
+            "entries",
+            "mode",
+            "goal",
+            "least ms",
+            "least / bound",
+            "(least + stat) / bound",
+            "call / (least + stat)"
+        );
+        for (mappings, entries, r) in rounds {
+            let mode = r.mode();
+            let goal = r.goal();
+            let [_, least, _] = r.quartiles(|t| t.least);
+            let ratio = |q: [f64; 3]| format!("{:.3}x [{:.3}-{:.3}]", q[1], q[0], q[2]);
+            println!(
+                "{mappings:>9} {entries:>8} {mode:<6} {goal:>5.2}x {:>9.3} {:>24} {:>24} {:>24}",
+                least * 1e3,
+                ratio(r.quartiles(|t| t.least / t.bound)),
+                ratio(r.quartiles(|t| (t.least + t.stats) / t.bound)),
+                ratio(r.quartiles(|t| t.library / (t.least + t.stats))),
+            );
+        }
+        println!(
             "\nthe goal's room for parsing, per entry: what the goal allows beyond the floor and \
              the stat calls (goal x bound - floor - stat; negative when they alone exceed it), and \
              what the library takes there (call - floor - stat); beside them, the library's parse \
@@ -508,10 +591,9 @@ mod linux {
         let maps_path = proc_path(pid, "maps");
         let smaps_path = proc_path(pid, "smaps");
         // Room for the whole text, which grows a little between reads.
-        let smaps_len = std::fs::read(format!("/proc/{pid}/smaps"))
-            .expect("smaps")
-            .len();
-        let mut buf = vec![0u8; smaps_len * 2 + CHUNK];
+        let smaps = std::fs::read(format!("/proc/{pid}/smaps")).expect("smaps");
+        let mut buf = vec![0u8; smaps.len() * 2 + CHUNK];
+        let layout = SmapsLayout::learn(&smaps);
 
         let mut query = None;
         if peers {
@@ -549,6 +631,19 @@ mod linux {
         });
         g.bench_function("kinfo_vmmap", |b| {
             b.iter(|| kinfo_vmmap::vmmap_with(pid, &skip).expect("the map").len());
+        });
+        g.bench_function("least", |b| {
+            b.iter(|| {
+                least_read(
+                    &maps_path,
+                    &mut buf,
+                    CHUNK,
+                    entries,
+                    None,
+                    page_shift(),
+                    |_| {},
+                )
+            });
         });
         if peers {
             g.bench_function("c_face", |b| {
@@ -590,6 +685,20 @@ mod linux {
         });
         g.bench_function("kinfo_vmmap", |b| {
             b.iter(|| kinfo_vmmap::vmmap(pid).expect("the map").len());
+        });
+        g.bench_function("least", |b| {
+            b.iter(|| {
+                let layout = Some(&layout);
+                least_read(
+                    &smaps_path,
+                    &mut buf,
+                    ask,
+                    entries,
+                    layout,
+                    page_shift(),
+                    |_| {},
+                )
+            });
         });
         if peers {
             g.bench_function("procfs_crate", |b| {
@@ -701,6 +810,287 @@ mod linux {
         // SAFETY: the block came from `malloc` and is freed once.
         unsafe { libc::free(array.cast()) };
         read
+    }
+
+    /// Where a plain reader that trusts the kernel finds an `smaps`
+    /// record's counts: every record's field lines are the first one's but
+    /// for the 8 columns of each count, so it learns, from the first
+    /// record of the text, how long they are and where the three counts it
+    /// reads lie in them.
+    struct SmapsLayout {
+        /// Bytes from the first field line to the `VmFlags` line.
+        span: usize,
+        /// The first of the 8 columns of `Rss`, `Private_Clean` and
+        /// `Private_Dirty`, from the first field line.
+        counts: [usize; 3],
+    }
+
+    impl SmapsLayout {
+        /// The layout of the first record of `text`.
+        fn learn(text: &[u8]) -> Self {
+            let fields = memchr::memchr(b'\n', text).expect("a map line") + 1;
+            let mut lines = Vec::new();
+            let mut at = fields;
+            while !text[at..].starts_with(b"VmFlags:") {
+                let end = at + memchr::memchr(b'\n', &text[at..]).expect("a whole line");
+                lines.push((at, end));
+                at = end + 1;
+            }
+            let column = |name: &[u8]| {
+                let &(_, end) = lines
+                    .iter()
+                    .find(|&&(start, _)| text[start..].starts_with(name))
+                    .expect("the field");
+                assert!(text[..end].ends_with(b" kB"));
+                end - 3 - 8 - fields
+            };
+            Self {
+                span: at - fields,
+                counts: [
+                    column(b"Rss:"),
+                    column(b"Private_Clean:"),
+                    column(b"Private_Dirty:"),
+                ],
+            }
+        }
+    }
+
+    /// log2 of the page size.
+    fn page_shift() -> u32 {
+        // SAFETY: `sysconf` has no preconditions.
+        (unsafe { libc::sysconf(libc::_SC_PAGESIZE) } as u64).trailing_zeros()
+    }
+
+    /// A hexadecimal number at `*at` in `line`, `*at` moved past it.
+    fn hex(line: &[u8], at: &mut usize) -> u64 {
+        let mut value = 0;
+        while let Some(&b) = line.get(*at) {
+            let digit = match b {
+                b'0'..=b'9' => b - b'0',
+                b'a'..=b'f' => b - b'a' + 10,
+                _ => break,
+            };
+            value = value << 4 | u64::from(digit);
+            *at += 1;
+        }
+        value
+    }
+
+    /// The digits among `columns`, as a number: a count right-aligned in 8.
+    fn right_aligned(columns: &[u8]) -> u64 {
+        columns
+            .iter()
+            .filter(|b| b.is_ascii_digit())
+            .fold(0, |value, &b| value * 10 + u64::from(b - b'0'))
+    }
+
+    /// Writes the entry of the map line `line` (its `\n` left out) into
+    /// `slot`, zeroing it first: with the counts in kB and the `VmFlags`
+    /// codes when `smaps` gives them. Nothing is checked, nothing `stat`ed
+    /// or classified: a name is a vnode's path, no name is swap.
+    ///
+    /// # Safety
+    /// `slot` is valid for writing one entry.
+    unsafe fn write_least(
+        slot: *mut kinfo_vmentry,
+        line: &[u8],
+        counts: Option<([u64; 3], &[u8])>,
+        page_shift: u32,
+    ) {
+        let mut at = 0;
+        let start = hex(line, &mut at);
+        at += 1;
+        let end = hex(line, &mut at);
+        let perms = &line[at + 1..at + 5];
+        at += 6;
+        let offset = hex(line, &mut at);
+        at += 1;
+        let major = hex(line, &mut at) as u32;
+        at += 1;
+        let minor = hex(line, &mut at) as u32;
+        at += 1;
+        let mut inode = 0;
+        while let Some(&b) = line.get(at).filter(|b| b.is_ascii_digit()) {
+            inode = inode * 10 + u64::from(b - b'0');
+            at += 1;
+        }
+        while line.get(at) == Some(&b' ') {
+            at += 1;
+        }
+        let path = &line[at.min(line.len())..];
+        // SAFETY: the caller's slot; all zero bytes are a valid entry.
+        let entry = unsafe {
+            slot.write_bytes(0, 1);
+            &mut *slot
+        };
+        entry.kve_structsize = KINFO_VMENTRY_SIZE;
+        entry.kve_type = if path.is_empty() {
+            KVME_TYPE_SWAP
+        } else {
+            KVME_TYPE_VNODE
+        };
+        entry.kve_start = start;
+        entry.kve_end = end;
+        entry.kve_offset = offset;
+        entry.kve_vn_fileid = inode;
+        entry.kve_type_spec = kinfo_vmentry_type_spec {
+            _kve_vn_fsid: libc::makedev(major, minor),
+        };
+        let mut prot = 0;
+        for (i, bit) in [KVME_PROT_READ, KVME_PROT_WRITE, KVME_PROT_EXEC]
+            .into_iter()
+            .enumerate()
+        {
+            if perms[i] != b'-' {
+                prot |= bit;
+            }
+        }
+        let mut flags = if perms[3] == b'p' { KVME_FLAG_COW } else { 0 };
+        if let Some(([rss, clean, dirty], vm_flags)) = counts {
+            entry.kve_resident = ((rss * 1024) >> page_shift) as c_int;
+            entry.kve_private_resident = (((clean + dirty) * 1024) >> page_shift) as c_int;
+            for code in vm_flags.chunks(3) {
+                match &code[..2] {
+                    b"mr" => prot |= KVME_MAX_PROT_READ,
+                    b"mw" => prot |= KVME_MAX_PROT_WRITE,
+                    b"me" => prot |= KVME_MAX_PROT_EXEC,
+                    b"gd" => flags |= KVME_FLAG_GROWS_DOWN,
+                    b"lo" => flags |= KVME_FLAG_USER_WIRED,
+                    b"dd" => flags |= KVME_FLAG_NOCOREDUMP,
+                    _ => {}
+                }
+            }
+        }
+        entry.kve_protection = prot;
+        entry.kve_flags = flags;
+        for (dst, &src) in entry.kve_path.iter_mut().zip(&path[..path.len().min(1023)]) {
+            *dst = src as c_char;
+        }
+    }
+
+    /// The least reader: what any reader of the text must do, and nothing
+    /// more. It reads as the library does (`smaps` into a 64 KiB buffer
+    /// with the library's asks, each buffer parsed as it fills; `maps`
+    /// whole), into an array `malloc`ed at its final size, and writes each
+    /// entry whole from its map line and, with `layout`, the three counts
+    /// and the `VmFlags` of its record, found where the first record had
+    /// them. It checks nothing but that each record's `VmFlags` line is
+    /// where the layout puts it, and `stat`s nothing: with the stat calls
+    /// timed alone, the least a correct call can cost. It writes as the
+    /// library does, each slot's lines asked for two slots ahead and the
+    /// pages of an array of 32 MiB or more made present at once
+    /// (`MADV_POPULATE_WRITE`), so that the two differ only in the parse.
+    /// `keep` sees the entries before the array is freed; the entries
+    /// written.
+    #[inline(never)]
+    fn least_read(
+        path: &[u8],
+        buf: &mut [u8],
+        ask: usize,
+        entries: usize,
+        layout: Option<&SmapsLayout>,
+        page_shift: u32,
+        keep: impl FnOnce(&[kinfo_vmentry]),
+    ) -> usize {
+        let fd = Fd::open(path).expect("open");
+        let size = entries.max(1) * size_of::<kinfo_vmentry>();
+        // SAFETY: `malloc` has no preconditions; NULL is checked.
+        let array = unsafe { libc::malloc(size) }.cast::<kinfo_vmentry>();
+        assert!(!array.is_null());
+        if size >= 32 << 20 {
+            // The whole pages inside the array: `madvise` takes no other.
+            let page = 1 << page_shift;
+            let from = (array as usize).next_multiple_of(page);
+            let to = (array as usize + size) / page * page;
+            // SAFETY: the range lies inside the array; populating it
+            // writes nothing the program sees. Linux before 5.14 refuses
+            // it, and the pages then fault as they are written, as in the
+            // library.
+            unsafe { libc::madvise(from as *mut c_void, to - from, libc::MADV_POPULATE_WRITE) };
+        }
+        let mut written = 0;
+        let mut write = |line: &[u8], counts: Option<([u64; 3], &[u8])>| {
+            assert!(written < entries, "more records than entries");
+            #[cfg(target_arch = "x86_64")]
+            if written + 2 < entries {
+                // SAFETY: slot `written + 2` lies in the array.
+                let ahead = unsafe { array.add(written + 2) }.cast::<i8>();
+                for line in (0..size_of::<kinfo_vmentry>() + 63).step_by(64) {
+                    // SAFETY: a prefetch reads nothing and cannot fault.
+                    unsafe {
+                        core::arch::x86_64::_mm_prefetch::<{ core::arch::x86_64::_MM_HINT_T0 }>(
+                            ahead.wrapping_add(line),
+                        );
+                    }
+                }
+            }
+            // SAFETY: `written < entries`, so the slot lies in the array.
+            unsafe { write_least(array.add(written), line, counts, page_shift) };
+            written += 1;
+        };
+        let batch = match layout {
+            Some(_) => buf.len().min(CHUNK),
+            None => buf.len(),
+        };
+        let mut filled = 0;
+        loop {
+            let mut end = false;
+            while filled < batch {
+                let spare = &mut buf[filled..batch];
+                let len = spare.len().min(ask);
+                // SAFETY: `spare` is valid for writes of `len` bytes.
+                let n = unsafe { libc::read(fd.0, spare.as_mut_ptr().cast::<c_void>(), len) };
+                match n {
+                    0 => {
+                        end = true;
+                        break;
+                    }
+                    n if n > 0 => filled += n as usize,
+                    _ => panic!("read: {}", std::io::Error::last_os_error()),
+                }
+            }
+            assert!(
+                end || layout.is_some(),
+                "maps outgrew the benchmark's buffer"
+            );
+            let text = &buf[..filled];
+            let mut at = 0;
+            while let Some(newline) = memchr::memchr(b'\n', &text[at..]) {
+                let line = &text[at..at + newline];
+                let Some(layout) = layout else {
+                    write(line, None);
+                    at += newline + 1;
+                    continue;
+                };
+                let fields = at + newline + 1;
+                let vm_flags = fields + layout.span;
+                let Some(flags_end) = text
+                    .get(vm_flags..)
+                    .and_then(|rest| memchr::memchr(b'\n', rest))
+                else {
+                    break;
+                };
+                assert!(text[vm_flags..].starts_with(b"VmFlags:"), "another layout");
+                let count = |i: usize| {
+                    let column = fields + layout.counts[i];
+                    right_aligned(&text[column..column + 8])
+                };
+                let codes = &text[vm_flags + 9..vm_flags + flags_end];
+                write(line, Some(([count(0), count(1), count(2)], codes)));
+                at = vm_flags + flags_end + 1;
+            }
+            if end {
+                break;
+            }
+            buf.copy_within(at..filled, 0);
+            filled -= at;
+        }
+        // SAFETY: the first `written` entries of the array were written.
+        keep(unsafe { core::slice::from_raw_parts(array, written) });
+        black_box(array);
+        // SAFETY: the block came from `malloc` and is freed once.
+        unsafe { libc::free(array.cast()) };
+        written
     }
 
     /// The map of `pid` through the C face, freed at once: its length.
