@@ -60,6 +60,19 @@
 //! line can spend on the text, and so how much of the room any parser
 //! has.
 //!
+//! The least reader (`least_read`, `least` in each group) settles where a
+//! correct call's floor is: it reads as the library reads, into an array
+//! `malloc`ed at its final size with the library's prefetch and
+//! `madvise`, and writes each entry whole from its map line and, for
+//! `smaps`, the `Rss`, `Private_Clean`, `Private_Dirty` and `VmFlags` of
+//! its record, found where the first record had them. It checks nothing
+//! but that each record's `VmFlags` line is where the layout puts it, and
+//! classifies and `stat`s nothing. Before the rounds its entries are
+//! checked against the library's. Each round times it after the library;
+//! with the `stat` calls added, a goal it misses is out of reach of any
+//! correct call, and the library's distance from it is what its checks,
+//! classification and exactness cost.
+//!
 //! Criterion measures each function on its own, one after the other, and
 //! on a shared machine the load drifts between them. So the ratios of the
 //! summary come from rounds instead: each round times the bound, the floor
