@@ -62,8 +62,10 @@
 //!
 //! The least reader (`least_read`, `least` in each group) settles where a
 //! correct call's floor is: it reads as the library reads, into an array
-//! `malloc`ed at its final size with the library's prefetch and
-//! `madvise`, and writes each entry whole from its map line and, for
+//! that grows as the library's does (`smaps`, whose number of records no
+//! reader knows until its end) or is allocated at the number of lines
+//! (`maps`, read whole), with the library's prefetch and `madvise`, and
+//! writes each entry whole from its map line and, for
 //! `smaps`, the `Rss`, `Private_Clean`, `Private_Dirty` and `VmFlags` of
 //! its record, found where the first record had them. It checks nothing
 //! but that each record's `VmFlags` line is where the layout puts it, and
@@ -984,14 +986,15 @@ mod linux {
     /// The least reader: what any reader of the text must do, and nothing
     /// more. It reads as the library does (`smaps` into a 64 KiB buffer
     /// with the library's asks, each buffer parsed as it fills; `maps`
-    /// whole), into an array `malloc`ed at its final size, and writes each
-    /// entry whole from its map line and, with `layout`, the three counts
-    /// and the `VmFlags` of its record, found where the first record had
-    /// them. It checks nothing but that each record's `VmFlags` line is
-    /// where the layout puts it, and `stat`s nothing: with the stat calls
-    /// timed alone, the least a correct call can cost. It writes as the
-    /// library does, each slot's lines asked for two slots ahead and the
-    /// pages of an array of 32 MiB or more made present at once
+    /// whole, its lines counted), and writes each entry whole from its map
+    /// line and, with `layout`, the three counts and the `VmFlags` of its
+    /// record, found where the first record had them. It checks nothing
+    /// but that each record's `VmFlags` line is where the layout puts it,
+    /// and `stat`s nothing: with the stat calls timed alone, the least a
+    /// correct call can cost. Its array is the library's (`LeastArray`):
+    /// grown by half again for `smaps`, allocated at the line count for
+    /// `maps`, each slot's lines asked for two slots ahead and the pages of
+    /// an array of 32 MiB or more made present 2 MiB ahead
     /// (`MADV_POPULATE_WRITE`), so that the two differ only in the parse.
     /// `keep` sees the entries before the array is freed; the entries
     /// written.
@@ -1006,28 +1009,18 @@ mod linux {
         keep: impl FnOnce(&[kinfo_vmentry]),
     ) -> usize {
         let fd = Fd::open(path).expect("open");
-        let size = entries.max(1) * size_of::<kinfo_vmentry>();
-        // SAFETY: `malloc` has no preconditions; NULL is checked.
-        let array = unsafe { libc::malloc(size) }.cast::<kinfo_vmentry>();
-        assert!(!array.is_null());
-        if size >= 32 << 20 {
-            // The whole pages inside the array: `madvise` takes no other.
-            let page = 1 << page_shift;
-            let from = (array as usize).next_multiple_of(page);
-            let to = (array as usize + size) / page * page;
-            // SAFETY: the range lies inside the array; populating it
-            // writes nothing the program sees. Linux before 5.14 refuses
-            // it, and the pages then fault as they are written, as in the
-            // library.
-            unsafe { libc::madvise(from as *mut c_void, to - from, libc::MADV_POPULATE_WRITE) };
-        }
+        let mut array = LeastArray::new(page_shift);
         let mut written = 0;
-        let mut write = |line: &[u8], counts: Option<([u64; 3], &[u8])>| {
+        let mut write = |array: &mut LeastArray, line: &[u8], counts: Option<([u64; 3], &[u8])>| {
             assert!(written < entries, "more records than entries");
+            if written == array.cap {
+                array.grow(written + 1);
+            }
+            array.populate_ahead(written);
             #[cfg(target_arch = "x86_64")]
-            if written + 2 < entries {
+            if written + 2 < array.cap {
                 // SAFETY: slot `written + 2` lies in the array.
-                let ahead = unsafe { array.add(written + 2) }.cast::<i8>();
+                let ahead = unsafe { array.ptr.add(written + 2) }.cast::<i8>();
                 for line in (0..size_of::<kinfo_vmentry>() + 63).step_by(64) {
                     // SAFETY: a prefetch reads nothing and cannot fault.
                     unsafe {
@@ -1037,8 +1030,8 @@ mod linux {
                     }
                 }
             }
-            // SAFETY: `written < entries`, so the slot lies in the array.
-            unsafe { write_least(array.add(written), line, counts, page_shift) };
+            // SAFETY: `written < cap`, so the slot lies in the array.
+            unsafe { write_least(array.ptr.add(written), line, counts, page_shift) };
             written += 1;
         };
         let batch = match layout {
@@ -1067,11 +1060,16 @@ mod linux {
                 "maps outgrew the benchmark's buffer"
             );
             let text = &buf[..filled];
+            if layout.is_none() {
+                // The whole `maps` text: its lines counted, the array
+                // allocated at their number, as the library does.
+                array.grow(memchr::memchr_iter(b'\n', text).count());
+            }
             let mut at = 0;
             while let Some(newline) = memchr::memchr(b'\n', &text[at..]) {
                 let line = &text[at..at + newline];
                 let Some(layout) = layout else {
-                    write(line, None);
+                    write(&mut array, line, None);
                     at += newline + 1;
                     continue;
                 };
@@ -1089,7 +1087,11 @@ mod linux {
                     right_aligned(&text[column..column + 8])
                 };
                 let codes = &text[vm_flags + 9..vm_flags + flags_end];
-                write(line, Some(([count(0), count(1), count(2)], codes)));
+                write(
+                    &mut array,
+                    line,
+                    Some(([count(0), count(1), count(2)], codes)),
+                );
                 at = vm_flags + flags_end + 1;
             }
             if end {
@@ -1098,12 +1100,80 @@ mod linux {
             buf.copy_within(at..filled, 0);
             filled -= at;
         }
-        // SAFETY: the first `written` entries of the array were written.
-        keep(unsafe { core::slice::from_raw_parts(array, written) });
-        black_box(array);
-        // SAFETY: the block came from `malloc` and is freed once.
-        unsafe { libc::free(array.cast()) };
+        if written > 0 {
+            // SAFETY: the first `written` entries of the array were written.
+            keep(unsafe { core::slice::from_raw_parts(array.ptr, written) });
+        }
+        black_box(array.ptr);
         written
+    }
+
+    /// The least reader's array, `malloc`ed: grown by half again, as the
+    /// library's is, while the entries' number is unknown (`smaps`, read
+    /// a buffer at a time), and with its pages made present 2 MiB ahead of
+    /// the writes once it is 32 MiB or more, as the library's are.
+    struct LeastArray {
+        ptr: *mut kinfo_vmentry,
+        cap: usize,
+        /// The slots whose pages were asked for.
+        populated_to: usize,
+        page_shift: u32,
+    }
+
+    impl LeastArray {
+        fn new(page_shift: u32) -> Self {
+            Self {
+                ptr: core::ptr::null_mut(),
+                cap: 0,
+                populated_to: 0,
+                page_shift,
+            }
+        }
+
+        /// Room for at least `needed` entries, growing as the library's
+        /// array grows: half as much again, and at least 16.
+        fn grow(&mut self, needed: usize) {
+            let cap = needed.max(self.cap + self.cap / 2).max(16);
+            // SAFETY: `ptr` is NULL or came from `malloc`/`realloc`, and
+            // is replaced by the result; NULL is checked.
+            let ptr = unsafe { libc::realloc(self.ptr.cast(), cap * size_of::<kinfo_vmentry>()) };
+            assert!(!ptr.is_null());
+            (self.ptr, self.cap) = (ptr.cast(), cap);
+        }
+
+        /// Before slot `len` is written: the pages of the next 2 MiB of
+        /// slots asked for at once, whole 64 KiB blocks, when the array is
+        /// 32 MiB or more and they were not asked for yet.
+        fn populate_ahead(&mut self, len: usize) {
+            if len < self.populated_to {
+                return;
+            }
+            let size = size_of::<kinfo_vmentry>();
+            let end = self.cap.min(len + (2 << 20) / size);
+            if self.cap * size >= 32 << 20 {
+                let align = (64 << 10).max(1 << self.page_shift);
+                let base = self.ptr as usize;
+                let from = (base + len * size).next_multiple_of(align);
+                let to = (base + end * size) / align * align;
+                if to > from {
+                    // SAFETY: the range lies inside the array; populating
+                    // it writes nothing the program sees. Linux before 5.14
+                    // refuses it, and the pages then fault as they are
+                    // written, as in the library.
+                    unsafe {
+                        libc::madvise(from as *mut c_void, to - from, libc::MADV_POPULATE_WRITE)
+                    };
+                }
+            }
+            self.populated_to = end;
+        }
+    }
+
+    impl Drop for LeastArray {
+        fn drop(&mut self) {
+            // SAFETY: `ptr` is NULL or came from `realloc`, freed once.
+            unsafe { libc::free(self.ptr.cast()) };
+        }
     }
 
     /// The map of `pid` through the C face, freed at once: its length.
