@@ -134,6 +134,7 @@ mod linux {
     };
 
     use crate::common;
+    use kinfo_vmmap::__internals::array;
     use kinfo_vmmap::__internals::mapped_child::MappedChild;
 
     /// What a plain reader asks of each `read(2)`, and what the library
@@ -441,6 +442,7 @@ mod linux {
 
     /// The rounds' medians and ratios, as a table.
     fn rounds_summary(rounds: &[(usize, usize, Rounds)]) {
+        let ratio = |q: [f64; 3]| format!("{:.3}x [{:.3}-{:.3}]", q[1], q[0], q[2]);
         println!(
             "\nin rounds (each times the bound, the floor and the library in turn, then the \
              bound read with 64 KiB asks, then the library's stat calls alone, right after a raw \
@@ -469,7 +471,6 @@ mod linux {
             let [_, floor, _] = r.quartiles(|t| t.floor);
             let [_, call, _] = r.quartiles(|t| t.library);
             let [_, stats, _] = r.quartiles(|t| t.stats);
-            let ratio = |q: [f64; 3]| format!("{:.3}x [{:.3}-{:.3}]", q[1], q[0], q[2]);
             let [fb, ff, fc] = r.faults;
             println!(
                 "{mappings:>9} {entries:>8} {mode:<6} {:>7} {:>9.3} {:>9.3} {:>9.3} {:>24} {:>24} {:>24} {:>6} {:>9.4} {:>24} {:>17}",
@@ -508,7 +509,6 @@ mod linux {
             let mode = r.mode();
             let goal = r.goal();
             let [_, least, _] = r.quartiles(|t| t.least);
-            let ratio = |q: [f64; 3]| format!("{:.3}x [{:.3}-{:.3}]", q[1], q[0], q[2]);
             println!(
                 "{mappings:>9} {entries:>8} {mode:<6} {goal:>5.2}x {:>9.3} {:>24} {:>24} {:>24}",
                 least * 1e3,
@@ -609,6 +609,7 @@ mod linux {
         let smaps = std::fs::read(format!("/proc/{pid}/smaps")).expect("smaps");
         let mut buf = vec![0u8; smaps.len() * 2 + CHUNK];
         let layout = SmapsLayout::learn(&smaps);
+        let page_shift = page_shift();
 
         let mut query = None;
         if peers {
@@ -655,7 +656,7 @@ mod linux {
                     CHUNK,
                     entries,
                     None,
-                    page_shift(),
+                    page_shift,
                     |_| {},
                 )
             });
@@ -710,7 +711,7 @@ mod linux {
                     ask,
                     entries,
                     layout,
-                    page_shift(),
+                    page_shift,
                     |_| {},
                 )
             });
@@ -1009,7 +1010,7 @@ mod linux {
         keep: impl FnOnce(&[kinfo_vmentry]),
     ) -> usize {
         let fd = Fd::open(path).expect("open");
-        let mut array = LeastArray::new(page_shift);
+        let mut array = LeastArray::new();
         let mut written = 0;
         let mut write = |array: &mut LeastArray, line: &[u8], counts: Option<([u64; 3], &[u8])>| {
             assert!(written < entries, "more records than entries");
@@ -1018,9 +1019,9 @@ mod linux {
             }
             array.populate_ahead(written);
             #[cfg(target_arch = "x86_64")]
-            if written + 2 < array.cap {
-                // SAFETY: slot `written + 2` lies in the array.
-                let ahead = unsafe { array.ptr.add(written + 2) }.cast::<i8>();
+            if written + array::PREFETCH_AHEAD < array.cap {
+                // SAFETY: the slot lies in the array.
+                let ahead = unsafe { array.ptr.add(written + array::PREFETCH_AHEAD) }.cast::<i8>();
                 for line in (0..size_of::<kinfo_vmentry>() + 63).step_by(64) {
                     // SAFETY: a prefetch reads nothing and cannot fault.
                     unsafe {
@@ -1108,32 +1109,31 @@ mod linux {
         written
     }
 
-    /// The least reader's array, `malloc`ed: grown by half again, as the
-    /// library's is, while the entries' number is unknown (`smaps`, read
-    /// a buffer at a time), and with its pages made present 2 MiB ahead of
-    /// the writes once it is 32 MiB or more, as the library's are.
+    /// The least reader's array, `malloc`ed, grown and written ahead into
+    /// by the library's own rules (`__internals::array`): grown by half
+    /// again while the entries' number is unknown (`smaps`, read a buffer
+    /// at a time), and with its pages made present a window ahead of the
+    /// writes once it is large.
     struct LeastArray {
         ptr: *mut kinfo_vmentry,
         cap: usize,
         /// The slots whose pages were asked for.
         populated_to: usize,
-        page_shift: u32,
     }
 
     impl LeastArray {
-        fn new(page_shift: u32) -> Self {
+        fn new() -> Self {
             Self {
                 ptr: core::ptr::null_mut(),
                 cap: 0,
                 populated_to: 0,
-                page_shift,
             }
         }
 
         /// Room for at least `needed` entries, growing as the library's
-        /// array grows: half as much again, and at least 16.
+        /// array grows.
         fn grow(&mut self, needed: usize) {
-            let cap = needed.max(self.cap + self.cap / 2).max(16);
+            let cap = array::grown_capacity(self.cap, needed);
             // SAFETY: `ptr` is NULL or came from `malloc`/`realloc`, and
             // is replaced by the result; NULL is checked.
             let ptr = unsafe { libc::realloc(self.ptr.cast(), cap * size_of::<kinfo_vmentry>()) };
@@ -1141,17 +1141,17 @@ mod linux {
             (self.ptr, self.cap) = (ptr.cast(), cap);
         }
 
-        /// Before slot `len` is written: the pages of the next 2 MiB of
-        /// slots asked for at once, whole 64 KiB blocks, when the array is
-        /// 32 MiB or more and they were not asked for yet.
+        /// Before slot `len` is written: the pages of the next window of
+        /// slots asked for at once, whole aligned blocks, when the array
+        /// is large enough and they were not asked for yet.
         fn populate_ahead(&mut self, len: usize) {
             if len < self.populated_to {
                 return;
             }
             let size = size_of::<kinfo_vmentry>();
-            let end = self.cap.min(len + (2 << 20) / size);
-            if self.cap * size >= 32 << 20 {
-                let align = (64 << 10).max(1 << self.page_shift);
+            let end = self.cap.min(len + array::POPULATE_WINDOW);
+            if self.cap * size >= array::POPULATE_FROM {
+                let align = array::POPULATE_ALIGN;
                 let base = self.ptr as usize;
                 let from = (base + len * size).next_multiple_of(align);
                 let to = (base + end * size) / align * align;

@@ -74,7 +74,7 @@ unsafe impl Sync for VmMap {}
 /// for: the slot after next, two records of parsing ahead (one ahead
 /// measured a little slower at 1,000 mappings).
 #[cfg_attr(not(any(test, target_os = "linux")), allow(dead_code))]
-const PREFETCH_AHEAD: usize = 2;
+pub(crate) const PREFETCH_AHEAD: usize = 2;
 
 /// A system's way to make the pages of a range of memory present before
 /// they are written, all in one call: Linux's
@@ -88,14 +88,23 @@ pub(crate) type Populate = unsafe fn(start: *mut u8, len: usize);
 /// The smallest array whose pages [`VmMap::populate_ahead`] asks for: glibc
 /// maps every block of 32 MiB or more from the kernel afresh (its largest
 /// threshold for that on 64-bit systems), so all its pages are new.
-const POPULATE_FROM: usize = 32 << 20;
+pub(crate) const POPULATE_FROM: usize = 32 << 20;
 
 /// Slots whose pages are asked for at a time: 2 MiB of the array.
-const POPULATE_WINDOW: usize = (2 << 20) / ENTRY_SIZE;
+pub(crate) const POPULATE_WINDOW: usize = (2 << 20) / ENTRY_SIZE;
 
 /// What the window's ends are rounded to, inwards: 64 KiB, a multiple of
 /// every page size in use (4, 16 and 64 KiB).
-const POPULATE_ALIGN: usize = 64 << 10;
+pub(crate) const POPULATE_ALIGN: usize = 64 << 10;
+
+/// The capacity an array of `cap` entries grows to when it needs room for
+/// `needed`: half as much again, not twice, so that the peak stays within
+/// 1.5 times the final size, for a few more (cheap, `mremap`)
+/// reallocations; at least 16.
+#[cfg_attr(not(any(test, target_os = "linux")), allow(dead_code))]
+pub(crate) fn grown_capacity(cap: usize, needed: usize) -> usize {
+    needed.max(cap.saturating_add(cap / 2)).max(16)
+}
 
 /// Bytes for `count` entries, or `OutOfMemory` when that overflows. A zero
 /// count still asks for one byte so that an empty map is a non-NULL pointer,
@@ -151,9 +160,7 @@ impl VmMap {
         if needed <= self.cap {
             return Ok(());
         }
-        // Half as much again, not twice: the peak stays within 1.5 times
-        // the final size, for a few more (cheap, `mremap`) reallocations.
-        let cap = needed.max(self.cap.saturating_add(self.cap / 2)).max(16);
+        let cap = grown_capacity(self.cap, needed);
         let bytes = bytes_for(cap)?;
         // SAFETY: `self.ptr` came from `malloc`/`realloc` and is still live.
         // On failure `realloc` returns NULL and leaves the old block alone,
